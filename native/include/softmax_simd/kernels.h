@@ -1,0 +1,101 @@
+/*
+ * softmax-simd kernel ABI.
+ *
+ * Every ISA (serial today; avx2, avx512, neon later) implements the same functions over
+ * row-major `rows x cols` data. They are plain C functions: no exceptions, no allocation,
+ * no Node headers. Callers (the Node binding, the C++ tests) check shapes before calling;
+ * a kernel trusts that every pointer covers the sizes it is given.
+ *
+ * Numerics (see DESIGN.md): m = max of the row, exp(x - m); NaN anywhere in a row makes its
+ * outputs NaN; +Inf makes softmax / log-softmax NaN and log-sum-exp +Inf; a row of all -Inf
+ * gives NaN (SSM_ALL_MASKED_NAN, PyTorch) or 0 / -Inf (SSM_ALL_MASKED_ZERO) and log-sum-exp -Inf.
+ */
+#ifndef SOFTMAX_SIMD_KERNELS_H
+#define SOFTMAX_SIMD_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What softmax / log-softmax write for a row whose entries are all -Inf. */
+enum ssm_all_masked { SSM_ALL_MASKED_NAN = 0, SSM_ALL_MASKED_ZERO = 1 };
+
+/*
+ * Fused softmax cross-entropy over logits / temperature, one row per sample.
+ *
+ * Class-index targets (target != NULL): loss_i = (1-eps) w[y_i] (lse_i - z_i[y_i])
+ *   + (eps/C) sum_c w[c] (lse_i - z_i[c]); a row with y_i == ignore_index has loss 0 and gradient 0.
+ * Soft targets (target_probs != NULL): t' = (1-eps) t + eps/C, loss_i = sum_c w[c] t'_i[c] (lse_i - z_i[c]).
+ * With q_c the coefficient of (lse - z_c) above and Q = sum_c q_c, d loss_i / d x_c =
+ * (Q softmax(z)_c - q_c) / temperature; grad_out receives that times grad_scale, times
+ * grad_row_scale[i] when given. Rows are read before they are written, so grad_out may be the
+ * logits (or the soft targets) themselves.
+ *
+ * Returns sum_i loss_i in double (the caller divides for 'mean').
+ */
+#define SSM_CROSS_ENTROPY_ARGS(suffix, real)                                                    \
+  typedef struct cross_entropy_args_##suffix {                                                  \
+    const real* logits;           /* rows x cols */                                             \
+    size_t rows, cols;                                                                          \
+    const int32_t* target;        /* rows class indices, or NULL */                             \
+    const real* target_probs;     /* rows x cols probabilities, or NULL */                      \
+    int32_t ignore_index;         /* class-index targets only */                                \
+    const real* weight;           /* cols class weights, or NULL for all ones */                \
+    double label_smoothing;       /* eps in [0, 1] */                                           \
+    double temperature;           /* > 0; logits are divided by it */                           \
+    real* loss_out;               /* rows per-row losses, or NULL */                            \
+    real* grad_out;               /* rows x cols gradient, or NULL to skip it */                \
+    double grad_scale;            /* factor on every gradient row ('mean': 1 / denominator) */ \
+    const real* grad_row_scale;   /* rows extra per-row factors, or NULL */                     \
+  } cross_entropy_args_##suffix;
+
+SSM_CROSS_ENTROPY_ARGS(f32, float)
+SSM_CROSS_ENTROPY_ARGS(f64, double)
+#undef SSM_CROSS_ENTROPY_ARGS
+
+/* One ISA's kernels, for one element type. */
+#define SSM_KERNEL_TABLE(suffix, real)                                                          \
+  typedef struct kernel_table_##suffix {                                                        \
+    void (*softmax_rows)(const real* x, real* out, size_t rows, size_t cols, double temperature, \
+                         int all_masked);                                                       \
+    void (*log_softmax_rows)(const real* x, real* out, size_t rows, size_t cols,                \
+                             double temperature, int all_masked);                               \
+    void (*log_sum_exp_rows)(const real* x, real* out, size_t rows, size_t cols);               \
+    double (*cross_entropy_rows)(const cross_entropy_args_##suffix* args);                      \
+  } kernel_table_##suffix;
+
+SSM_KERNEL_TABLE(f32, float)
+SSM_KERNEL_TABLE(f64, double)
+#undef SSM_KERNEL_TABLE
+
+/* The table the dispatcher chose, filled once on first use. */
+typedef struct kernel_table {
+  const char* isa; /* "avx512" | "avx2" | "neon" | "scalar" */
+  kernel_table_f32 f32;
+  kernel_table_f64 f64;
+} kernel_table;
+
+const kernel_table* ssm_kernels(void);
+
+/* Serial reference kernels: portable scalar code, accumulating in double. */
+void softmax_rows_f32_serial(const float* x, float* out, size_t rows, size_t cols,
+                             double temperature, int all_masked);
+void softmax_rows_f64_serial(const double* x, double* out, size_t rows, size_t cols,
+                             double temperature, int all_masked);
+void log_softmax_rows_f32_serial(const float* x, float* out, size_t rows, size_t cols,
+                                 double temperature, int all_masked);
+void log_softmax_rows_f64_serial(const double* x, double* out, size_t rows, size_t cols,
+                                 double temperature, int all_masked);
+void log_sum_exp_rows_f32_serial(const float* x, float* out, size_t rows, size_t cols);
+void log_sum_exp_rows_f64_serial(const double* x, double* out, size_t rows, size_t cols);
+double cross_entropy_rows_f32_serial(const cross_entropy_args_f32* args);
+double cross_entropy_rows_f64_serial(const cross_entropy_args_f64* args);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOFTMAX_SIMD_KERNELS_H */

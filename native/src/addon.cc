@@ -1,0 +1,232 @@
+// The Node-API binding: unwraps typed arrays (zero-copy, byteOffset included), checks every
+// argument again (the TS layer has checked them already; this makes the addon safe whatever
+// JS calls it with), then makes one kernel call per batch.
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "softmax_simd/kernels.h"
+
+namespace {
+
+enum class Dtype { f32, f64 };
+
+// A typed array's data and length; data points at its first element (byteOffset applied).
+struct View {
+  void* data = nullptr;
+  size_t length = 0;
+  napi_typedarray_type type = napi_float32_array;
+  size_t bytes() const { return length * (type == napi_float64_array ? 8 : 4); }
+};
+
+[[noreturn]] void throw_type(const Napi::Env& env, const std::string& msg) {
+  throw Napi::TypeError::New(env, msg);
+}
+[[noreturn]] void throw_range(const Napi::Env& env, const std::string& msg) {
+  throw Napi::RangeError::New(env, msg);
+}
+
+View typed_array(const Napi::Value& v, const char* name) {
+  if (!v.IsTypedArray()) throw_type(v.Env(), std::string(name) + " must be a typed array");
+  const auto a = v.As<Napi::TypedArray>();
+  View view;
+  view.type = a.TypedArrayType();
+  view.length = a.ElementLength();
+  view.data = static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset();
+  return view;
+}
+
+View float_array(const Napi::Value& v, const char* name) {
+  View view = typed_array(v, name);
+  if (view.type != napi_float32_array && view.type != napi_float64_array) {
+    throw_type(v.Env(), std::string(name) + " must be a Float32Array or Float64Array");
+  }
+  return view;
+}
+
+// A float array of the logits' type and an exact length; or nothing when `optional` and null.
+View float_array_like(const Napi::Value& v, const char* name, const View& like, size_t length,
+                      bool optional = false) {
+  if (optional && (v.IsNull() || v.IsUndefined())) return View{nullptr, 0, like.type};
+  View view = float_array(v, name);
+  if (view.type != like.type) throw_type(v.Env(), std::string(name) + " must have the input's type");
+  if (view.length != length) {
+    throw_range(v.Env(), std::string(name) + " must have length " + std::to_string(length));
+  }
+  return view;
+}
+
+// Same memory or disjoint memory: a partial overlap would read values already overwritten.
+void check_no_partial_overlap(const Napi::Env& env, const View& in, const View& out,
+                              const char* name) {
+  if (!in.data || !out.data) return;
+  const auto a = reinterpret_cast<uintptr_t>(in.data), b = reinterpret_cast<uintptr_t>(out.data);
+  const bool disjoint = a + in.bytes() <= b || b + out.bytes() <= a;
+  if (!disjoint && !(a == b && in.bytes() == out.bytes())) {
+    throw_range(env, std::string(name) + " overlaps the input without being the same array");
+  }
+}
+
+double number(const Napi::Value& v, const char* name) {
+  if (!v.IsNumber()) throw_type(v.Env(), std::string(name) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+double positive_finite(const Napi::Value& v, const char* name) {
+  const double d = number(v, name);
+  if (!(d > 0) || !std::isfinite(d)) throw_range(v.Env(), std::string(name) + " must be > 0 and finite");
+  return d;
+}
+
+// cols: a positive integer dividing the input's length; returns rows.
+size_t rows_of(const Napi::Value& v, const View& x, size_t* cols_out) {
+  const double d = number(v, "cols");
+  if (!(d >= 1) || d != std::floor(d) || d > 9007199254740991.0) {
+    throw_range(v.Env(), "cols must be a positive integer");
+  }
+  const auto cols = static_cast<size_t>(d);
+  if (x.length % cols != 0) throw_range(v.Env(), "x.length must be a multiple of cols");
+  *cols_out = cols;
+  return x.length / cols;
+}
+
+using RowsFn32 = void (*)(const float*, float*, size_t, size_t, double, int);
+using RowsFn64 = void (*)(const double*, double*, size_t, size_t, double, int);
+
+// softmaxRows / logSoftmaxRows(x, out, cols, temperature, allMaskedZero)
+template <bool Log>
+Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const View x = float_array(info[0], "x");
+  size_t cols = 0;
+  const size_t rows = rows_of(info[2], x, &cols);
+  const View out = float_array_like(info[1], "out", x, x.length);
+  check_no_partial_overlap(env, x, out, "out");
+  const double temperature = positive_finite(info[3], "temperature");
+  const int all_masked = info[4].ToBoolean() ? SSM_ALL_MASKED_ZERO : SSM_ALL_MASKED_NAN;
+  const kernel_table* k = ssm_kernels();
+  if (x.type == napi_float32_array) {
+    const RowsFn32 fn = Log ? k->f32.log_softmax_rows : k->f32.softmax_rows;
+    fn(static_cast<const float*>(x.data), static_cast<float*>(out.data), rows, cols, temperature,
+       all_masked);
+  } else {
+    const RowsFn64 fn = Log ? k->f64.log_softmax_rows : k->f64.softmax_rows;
+    fn(static_cast<const double*>(x.data), static_cast<double*>(out.data), rows, cols,
+       temperature, all_masked);
+  }
+  return env.Undefined();
+}
+
+// logSumExpRows(x, out, cols): out has one value per row.
+Napi::Value LogSumExpRows(const Napi::CallbackInfo& info) {
+  const View x = float_array(info[0], "x");
+  size_t cols = 0;
+  const size_t rows = rows_of(info[2], x, &cols);
+  const View out = float_array_like(info[1], "out", x, rows);
+  check_no_partial_overlap(info.Env(), x, out, "out");
+  const kernel_table* k = ssm_kernels();
+  if (x.type == napi_float32_array) {
+    k->f32.log_sum_exp_rows(static_cast<const float*>(x.data), static_cast<float*>(out.data), rows,
+                            cols);
+  } else {
+    k->f64.log_sum_exp_rows(static_cast<const double*>(x.data), static_cast<double*>(out.data),
+                            rows, cols);
+  }
+  return info.Env().Undefined();
+}
+
+struct CrossEntropyViews {
+  View logits, target, weight, loss_out, grad_out, row_scale;
+  size_t rows, cols;
+  bool soft;
+};
+
+template <typename Real, typename Args>
+Args cross_entropy_args(const CrossEntropyViews& v, int32_t ignore_index, double eps,
+                        double temperature, double grad_scale) {
+  return Args{static_cast<const Real*>(v.logits.data),
+              v.rows,
+              v.cols,
+              v.soft ? nullptr : static_cast<const int32_t*>(v.target.data),
+              v.soft ? static_cast<const Real*>(v.target.data) : nullptr,
+              ignore_index,
+              static_cast<const Real*>(v.weight.data),
+              eps,
+              temperature,
+              static_cast<Real*>(v.loss_out.data),
+              static_cast<Real*>(v.grad_out.data),
+              grad_scale,
+              static_cast<const Real*>(v.row_scale.data)};
+}
+
+// crossEntropyRows(logits, cols, target, ignoreIndex, weight, labelSmoothing, temperature,
+//                  lossOut, gradOut, gradScale, gradRowScale) -> sum of the row losses
+Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const View x = float_array(info[0], "logits");
+  size_t cols = 0;
+  const size_t rows = rows_of(info[1], x, &cols);
+
+  const View target = typed_array(info[2], "target");
+  const bool soft = target.type == x.type;
+  if (soft) {
+    float_array_like(info[2], "target", x, x.length);
+  } else if (target.type != napi_int32_array) {
+    throw_type(env, "target must be an Int32Array of class indices or soft targets of the logits' type");
+  } else if (target.length != rows) {
+    throw_range(env, "target must have one class index per row");
+  }
+  const double ignore = number(info[3], "ignoreIndex");
+  if (ignore != std::floor(ignore) || ignore < INT32_MIN || ignore > INT32_MAX) {
+    throw_range(env, "ignoreIndex must be a 32-bit integer");
+  }
+  const auto ignore_index = static_cast<int32_t>(ignore);
+  if (!soft) {
+    const auto* labels = static_cast<const int32_t*>(target.data);
+    for (size_t r = 0; r < rows; ++r) {
+      const int32_t y = labels[r];
+      if (y != ignore_index && (y < 0 || static_cast<size_t>(y) >= cols)) {
+        throw_range(env, "target[" + std::to_string(r) + "] is out of range");
+      }
+    }
+  }
+  const View weight = float_array_like(info[4], "weight", x, cols, true);
+  const double eps = number(info[5], "labelSmoothing");
+  if (!(eps >= 0 && eps <= 1)) throw_range(env, "labelSmoothing must be in [0, 1]");
+  const double temperature = positive_finite(info[6], "temperature");
+  const View loss_out = float_array_like(info[7], "lossOut", x, rows, true);
+  const View grad_out = float_array_like(info[8], "gradOut", x, x.length, true);
+  check_no_partial_overlap(env, x, loss_out, "lossOut");
+  check_no_partial_overlap(env, x, grad_out, "gradOut");
+  if (soft) check_no_partial_overlap(env, target, grad_out, "gradOut");
+  const double grad_scale = number(info[9], "gradScale");
+  const View row_scale = float_array_like(info[10], "gradRowScale", x, rows, true);
+
+  const CrossEntropyViews v{x, target, weight, loss_out, grad_out, row_scale, rows, cols, soft};
+  double total;
+  if (x.type == napi_float32_array) {
+    const auto a =
+        cross_entropy_args<float, cross_entropy_args_f32>(v, ignore_index, eps, temperature, grad_scale);
+    total = ssm_kernels()->f32.cross_entropy_rows(&a);
+  } else {
+    const auto a = cross_entropy_args<double, cross_entropy_args_f64>(v, ignore_index, eps,
+                                                                      temperature, grad_scale);
+    total = ssm_kernels()->f64.cross_entropy_rows(&a);
+  }
+  return Napi::Number::New(env, total);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("isa", Napi::String::New(env, ssm_kernels()->isa));
+  exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows<false>, "softmaxRows"));
+  exports.Set("logSoftmaxRows", Napi::Function::New(env, SoftmaxRows<true>, "logSoftmaxRows"));
+  exports.Set("logSumExpRows", Napi::Function::New(env, LogSumExpRows, "logSumExpRows"));
+  exports.Set("crossEntropyRows", Napi::Function::New(env, CrossEntropyRows, "crossEntropyRows"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(softmax_simd, Init)

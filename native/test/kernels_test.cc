@@ -1,0 +1,257 @@
+// C++ tests of the kernels through the dispatch table: against a long-double reference on random
+// rows (tails and 2^20-class rows included), DESIGN.md's worked examples and special rows.
+// Prints one line per failure and "N passed, M failed"; exits non-zero on any failure.
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "softmax_simd/kernels.h"
+
+namespace {
+
+int passed = 0, failed = 0;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+void check(bool ok, const std::string& what) {
+  if (ok) {
+    ++passed;
+  } else {
+    ++failed;
+    std::printf("FAIL %s\n", what.c_str());
+  }
+}
+
+// Same value, NaN matching NaN and infinities matching exactly.
+bool same_special(double got, double want) {
+  if (std::isnan(want)) return std::isnan(got);
+  if (std::isinf(want)) return got == want;
+  return std::isfinite(got);
+}
+
+template <typename Real>
+struct Tol;
+template <>
+struct Tol<float> {
+  static constexpr double rel = 1e-6;
+  static constexpr double unit = 1.0 / 8388608.0;  // 2^-23: rounding of x - m to float
+  static constexpr const char* name = "f32";
+};
+template <>
+struct Tol<double> {
+  static constexpr double rel = 1e-12;
+  static constexpr double unit = 0;
+  static constexpr const char* name = "f64";
+};
+
+const kernel_table_f32& table(float*) { return ssm_kernels()->f32; }
+const kernel_table_f64& table(double*) { return ssm_kernels()->f64; }
+template <typename Real>
+auto& kernels() {
+  return table(static_cast<Real*>(nullptr));
+}
+
+// Long-double reference of one row: max, log-sum-exp of x / t.
+struct RowRef {
+  long double max, lse;  // lse of x / t
+};
+template <typename Real>
+RowRef reference_row(const Real* x, size_t cols, double t) {
+  long double m = -INFINITY, s = 0;
+  for (size_t c = 0; c < cols; ++c) m = std::max<long double>(m, x[c]);
+  for (size_t c = 0; c < cols; ++c) s += std::exp((static_cast<long double>(x[c]) - m) / t);
+  return {m, m / t + std::log(s)};
+}
+
+template <typename Real>
+bool close_prob(double got, long double want, long double arg) {
+  if (want < 1e-30) return std::fabs(got - static_cast<double>(want)) <= 1e-36;
+  const double bound = Tol<Real>::rel + Tol<Real>::unit * static_cast<double>(arg);
+  return std::fabs(got - static_cast<double>(want)) <= bound * static_cast<double>(want);
+}
+
+template <typename Real>
+bool close_log(double got, long double want) {
+  return std::fabs(got - static_cast<double>(want)) <=
+         Tol<Real>::rel * std::max(1.0, std::fabs(static_cast<double>(want)));
+}
+
+template <typename Real>
+void test_random(size_t rows, size_t cols, double t, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> dist(-12, 12);
+  std::vector<Real> x(rows * cols), out(rows * cols, NAN), lse(rows, NAN);
+  for (auto& v : x) v = static_cast<Real>(dist(rng));
+  const std::string where = std::string(Tol<Real>::name) + " " + std::to_string(rows) + "x" +
+                            std::to_string(cols) + " t=" + std::to_string(t);
+  auto& k = kernels<Real>();
+  k.softmax_rows(x.data(), out.data(), rows, cols, t, SSM_ALL_MASKED_NAN);
+  bool ok = true;
+  for (size_t r = 0; r < rows; ++r) {
+    const RowRef ref = reference_row(&x[r * cols], cols, t);
+    for (size_t c = 0; c < cols; ++c) {
+      const long double z = x[r * cols + c] / static_cast<long double>(t);
+      ok &= close_prob<Real>(out[r * cols + c], std::exp(z - ref.lse), (ref.max - x[r * cols + c]) / t);
+    }
+  }
+  check(ok, "softmax " + where);
+
+  k.log_softmax_rows(x.data(), out.data(), rows, cols, t, SSM_ALL_MASKED_NAN);
+  ok = true;
+  for (size_t r = 0; r < rows; ++r) {
+    const RowRef ref = reference_row(&x[r * cols], cols, t);
+    for (size_t c = 0; c < cols; ++c) {
+      ok &= close_log<Real>(out[r * cols + c], x[r * cols + c] / static_cast<long double>(t) - ref.lse);
+    }
+  }
+  check(ok, "log_softmax " + where);
+
+  k.log_sum_exp_rows(x.data(), lse.data(), rows, cols);
+  ok = true;
+  for (size_t r = 0; r < rows; ++r) ok &= close_log<Real>(lse[r], reference_row(&x[r * cols], cols, 1).lse);
+  check(ok, "log_sum_exp " + where);
+}
+
+template <typename Real>
+struct ArgsOf;
+template <>
+struct ArgsOf<float> {
+  using type = cross_entropy_args_f32;
+};
+template <>
+struct ArgsOf<double> {
+  using type = cross_entropy_args_f64;
+};
+
+// Cross-entropy with weights, an ignored row, label smoothing and temperature, gradient in place
+// over the logits, against the long-double formula of kernels.h.
+template <typename Real>
+void test_cross_entropy(size_t rows, size_t cols, double eps, double t, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> dist(-6, 6), wdist(0.2, 2);
+  std::vector<Real> x(rows * cols), w(cols), loss(rows, NAN);
+  std::vector<int32_t> y(rows);
+  for (auto& v : x) v = static_cast<Real>(dist(rng));
+  for (auto& v : w) v = static_cast<Real>(wdist(rng));
+  for (size_t r = 0; r < rows; ++r) y[r] = static_cast<int32_t>(rng() % cols);
+  y[rows / 2] = -100;
+  std::vector<Real> grad = x;  // in place
+  const double scale = 0.25;
+  const typename ArgsOf<Real>::type a{grad.data(), rows, cols, y.data(), nullptr, -100, w.data(),
+                                      eps, t, loss.data(), grad.data(), scale, nullptr};
+  const double total = kernels<Real>().cross_entropy_rows(&a);
+
+  bool ok_loss = true, ok_grad = true;
+  long double want_total = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    const Real* xr = &x[r * cols];
+    if (y[r] == -100) {
+      ok_loss &= loss[r] == 0;
+      for (size_t c = 0; c < cols; ++c) ok_grad &= grad[r * cols + c] == 0;
+      continue;
+    }
+    const RowRef ref = reference_row(xr, cols, t);
+    long double want = 0, q_total = 0;
+    std::vector<long double> q(cols);
+    for (size_t c = 0; c < cols; ++c) {
+      q[c] = eps / cols * w[c] + (static_cast<int32_t>(c) == y[r] ? (1 - eps) * w[c] : 0.0);
+      q_total += q[c];
+      want += q[c] * (ref.lse - xr[c] / static_cast<long double>(t));
+    }
+    want_total += want;
+    ok_loss &= close_log<Real>(loss[r], want);
+    for (size_t c = 0; c < cols; ++c) {
+      const long double p = std::exp(xr[c] / static_cast<long double>(t) - ref.lse);
+      const long double g = (q_total * p - q[c]) * scale / t;
+      const double arg = static_cast<double>((ref.max - xr[c]) / t);
+      const double bound = (Tol<Real>::rel + Tol<Real>::unit * arg) *
+                           static_cast<double>(q_total * p * scale / t) +
+                           Tol<Real>::rel * std::fabs(static_cast<double>(g)) + 1e-30;
+      ok_grad &= std::fabs(grad[r * cols + c] - static_cast<double>(g)) <= bound;
+    }
+  }
+  const std::string where = std::string(Tol<Real>::name) + " " + std::to_string(rows) + "x" +
+                            std::to_string(cols) + " eps=" + std::to_string(eps);
+  check(ok_loss && close_log<Real>(total, want_total), "cross_entropy loss " + where);
+  check(ok_grad, "cross_entropy grad " + where);
+}
+
+// DESIGN.md's worked examples, and rows of special values (PyTorch's results).
+template <typename Real>
+void test_examples() {
+  auto& k = kernels<Real>();
+  const std::string dt = Tol<Real>::name;
+  struct Example {
+    std::vector<double> z, p;
+  };
+  const std::vector<Example> examples = {
+      {{3, 1, -3}, {0.878878242732, 0.118943235911, 0.002178521357}},
+      {{2, 3, 4}, {0.090030573170, 0.244728471055, 0.665240955775}},
+      {{-2, -1, 0}, {0.090030573170, 0.244728471055, 0.665240955775}},
+      {{1002, 1003, 1004}, {0.090030573170, 0.244728471055, 0.665240955775}},
+      {{1e30, -1e30, 0}, {1, 0, 0}},
+      {{3e38, 3e38, -3e38}, {0.5, 0.5, 0}},
+  };
+  for (const auto& e : examples) {
+    std::vector<Real> x(e.z.begin(), e.z.end()), out(x.size(), NAN);
+    k.softmax_rows(x.data(), out.data(), 1, x.size(), 1.0, SSM_ALL_MASKED_NAN);
+    bool ok = true;
+    for (size_t c = 0; c < x.size(); ++c) ok &= std::fabs(out[c] - e.p[c]) <= 5e-13 + (dt == "f32" ? 1e-6 : 0);
+    check(ok, "worked example softmax " + dt + " z0=" + std::to_string(e.z[0]));
+  }
+
+  struct Special {
+    std::vector<double> x, softmax_nan, softmax_zero, log_softmax_zero;
+    double lse;
+  };
+  const std::vector<Special> specials = {
+      {{1, kNaN, 2}, {kNaN, kNaN, kNaN}, {kNaN, kNaN, kNaN}, {kNaN, kNaN, kNaN}, kNaN},
+      {{1, kInf, 2}, {kNaN, kNaN, kNaN}, {kNaN, kNaN, kNaN}, {kNaN, kNaN, kNaN}, kInf},
+      {{kInf, -kInf, 0}, {kNaN, kNaN, kNaN}, {kNaN, kNaN, kNaN}, {kNaN, kNaN, kNaN}, kInf},
+      {{-kInf, -kInf}, {kNaN, kNaN}, {0, 0}, {-kInf, -kInf}, -kInf},
+      {{-kInf, kNaN}, {kNaN, kNaN}, {kNaN, kNaN}, {kNaN, kNaN}, kNaN},
+      {{-kInf, 0, 1}, {0, 1, 1}, {0, 1, 1}, {-kInf, 0, 0}, 1},
+  };
+  for (const auto& s : specials) {
+    const size_t n = s.x.size();
+    std::vector<Real> x(s.x.begin(), s.x.end()), out(n, NAN), lse(1, NAN);
+    const std::string name = dt + " x0=" + std::to_string(s.x[0]) + " x1=" + std::to_string(s.x[1]);
+    k.softmax_rows(x.data(), out.data(), 1, n, 1.0, SSM_ALL_MASKED_NAN);
+    bool ok = true;
+    for (size_t c = 0; c < n; ++c) ok &= same_special(out[c], s.softmax_nan[c]);
+    k.softmax_rows(x.data(), out.data(), 1, n, 1.0, SSM_ALL_MASKED_ZERO);
+    for (size_t c = 0; c < n; ++c) ok &= same_special(out[c], s.softmax_zero[c]);
+    k.log_softmax_rows(x.data(), out.data(), 1, n, 1.0, SSM_ALL_MASKED_ZERO);
+    for (size_t c = 0; c < n; ++c) ok &= same_special(out[c], s.log_softmax_zero[c]);
+    k.log_sum_exp_rows(x.data(), lse.data(), 1, n);
+    ok &= same_special(lse[0], s.lse);
+    check(ok, "special row " + name);
+  }
+}
+
+}  // namespace
+
+int main() {
+  std::mt19937_64 rng(20261121);
+  for (size_t cols : {1, 2, 3, 17, 4099}) {
+    for (double t : {1.0, 0.7}) {
+      test_random<float>(5, cols, t, rng);
+      test_random<double>(5, cols, t, rng);
+    }
+  }
+  test_random<float>(2, size_t{1} << 20, 1.0, rng);
+  test_random<double>(2, size_t{1} << 20, 1.0, rng);
+  for (double eps : {0.0, 0.1, 1.0}) {
+    test_cross_entropy<float>(7, 17, eps, 1.0, rng);
+    test_cross_entropy<double>(7, 17, eps, 1.0, rng);
+    test_cross_entropy<float>(3, 4099, eps, 2.5, rng);
+    test_cross_entropy<double>(3, 4099, eps, 0.5, rng);
+  }
+  test_cross_entropy<float>(2, size_t{1} << 20, 0.1, 1.0, rng);
+  test_cross_entropy<double>(2, size_t{1} << 20, 0.1, 1.0, rng);
+  test_examples<float>();
+  test_examples<double>();
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
