@@ -1,0 +1,149 @@
+// crossEntropy, crossEntropyWithGrad and crossEntropyBackward over one backend's kernels.
+// The TS side validates, works out the 'mean' denominator from the targets alone, and makes one
+// fused kernel call that reads the logits and writes the loss and the gradient together.
+import type { Kernels } from './kernels.js';
+import { targetWeightTotal } from './reduce.js';
+import type {
+  CrossEntropyBackwardOptions,
+  CrossEntropyLossOptions,
+  CrossEntropyWithGradOptions,
+  FloatArray,
+  IntegerArray,
+  LossAndGrad,
+  Reduction,
+} from './types.js';
+import * as check from './validate.js';
+
+const commonKeys = ['cols', 'weight', 'ignoreIndex', 'reduction', 'labelSmoothing', 'temperature'] as const;
+const lossKeys = [...commonKeys, 'out'] as const;
+const withGradKeys = [...commonKeys, 'gradOut'] as const;
+const backwardKeys = [...commonKeys, 'gradOutput', 'out'] as const;
+
+type Options = Partial<Record<(typeof commonKeys)[number], unknown>>;
+
+/** Class-index targets, or soft targets of the logits' type and shape. */
+export type Target<T extends FloatArray> = IntegerArray | T;
+
+export interface CrossEntropyFn {
+  <T extends FloatArray>(logits: T, target: Target<T>, options: CrossEntropyLossOptions<T> & { reduction: 'none' }): T;
+  <T extends FloatArray>(logits: T, target: Target<T>, options?: CrossEntropyLossOptions<T> & { reduction?: 'mean' | 'sum' }): number;
+  <T extends FloatArray>(logits: T, target: Target<T>, options?: CrossEntropyLossOptions<T>): number | T;
+}
+
+export interface CrossEntropyWithGradFn {
+  <T extends FloatArray>(
+    logits: T,
+    target: Target<T>,
+    options: CrossEntropyWithGradOptions<T> & { reduction: 'none' },
+  ): LossAndGrad<T, T>;
+  <T extends FloatArray>(
+    logits: T,
+    target: Target<T>,
+    options?: CrossEntropyWithGradOptions<T> & { reduction?: 'mean' | 'sum' },
+  ): LossAndGrad<T, number>;
+  <T extends FloatArray>(logits: T, target: Target<T>, options?: CrossEntropyWithGradOptions<T>): LossAndGrad<T, number | T>;
+}
+
+export type CrossEntropyBackwardFn = <T extends FloatArray>(
+  logits: T,
+  target: Target<T>,
+  options?: CrossEntropyBackwardOptions<T>,
+) => T;
+
+/** Everything a kernel call needs, checked. */
+interface Prepared {
+  x: FloatArray;
+  rows: number;
+  cols: number;
+  reduction: Reduction;
+  target: Int32Array | FloatArray;
+  ignoreIndex: number;
+  weight: FloatArray | null;
+  labelSmoothing: number;
+  temperature: number;
+  /** What 'mean' divides the summed loss by. */
+  denominator: number;
+}
+
+function prepare(fn: string, logits: unknown, target: unknown, o: Options): Prepared {
+  const x = check.floatArray(fn, 'logits', logits);
+  const { rows, cols } = check.shape(fn, 'logits', x, o.cols);
+  const reduction = check.reduction(fn, o.reduction);
+  const labelSmoothing = check.labelSmoothing(fn, o.labelSmoothing);
+  const temperature = check.temperature(fn, o.temperature);
+  const ignore = check.ignoreIndex(fn, o.ignoreIndex);
+  const weight = check.weights(fn, o.weight, cols, x);
+  const base = { x, rows, cols, reduction, weight, labelSmoothing, temperature };
+  if (check.isFloatArray(target)) {
+    const soft = check.softTargets(fn, 'target', target, x);
+    return { ...base, target: soft, ignoreIndex: ignore, denominator: rows };
+  }
+  if (!check.isIntegerArray(target)) {
+    throw new TypeError(
+      `${fn}: target must be class indices (an integer typed array or number[]) or soft targets (a ${x.constructor.name}), got ${check.describe(target)}`,
+    );
+  }
+  const classes = check.classTargets(fn, 'target', target, rows, cols, ignore);
+  return { ...base, target: classes.labels, ignoreIndex: classes.ignoreIndex, denominator: targetWeightTotal(classes, weight) };
+}
+
+export function crossEntropyFunctions(k: Kernels): {
+  crossEntropy: CrossEntropyFn;
+  crossEntropyWithGrad: CrossEntropyWithGradFn;
+  crossEntropyBackward: CrossEntropyBackwardFn;
+} {
+  const run = (p: Prepared, lossOut: FloatArray | null, gradOut: FloatArray | null, gradScale: number, gradRowScale: FloatArray | null) =>
+    k.crossEntropyRows({
+      logits: p.x,
+      cols: p.cols,
+      target: p.target,
+      ignoreIndex: p.ignoreIndex,
+      weight: p.weight,
+      labelSmoothing: p.labelSmoothing,
+      temperature: p.temperature,
+      lossOut,
+      gradOut,
+      gradScale,
+      gradRowScale,
+    });
+  const reduced = (p: Prepared, total: number) => (p.reduction === 'sum' ? total : total / p.denominator);
+  // The gradient of the reduced loss; for 'none', of the sum of the row losses.
+  const meanScale = (p: Prepared) => (p.reduction === 'mean' ? 1 / p.denominator : 1);
+
+  function crossEntropy(logits: FloatArray, target: unknown, options?: CrossEntropyLossOptions): number | FloatArray {
+    const fn = 'crossEntropy';
+    const o = check.options(fn, options, lossKeys);
+    const p = prepare(fn, logits, target, o);
+    const lossOut = check.lossOut(fn, p.reduction, o.out, p.x, p.rows);
+    const total = run(p, lossOut, null, 1, null);
+    return lossOut ?? reduced(p, total);
+  }
+
+  function crossEntropyWithGrad(logits: FloatArray, target: unknown, options?: CrossEntropyWithGradOptions) {
+    const fn = 'crossEntropyWithGrad';
+    const o = check.options(fn, options, withGradKeys);
+    const p = prepare(fn, logits, target, o);
+    const inputs = check.isFloatArray(p.target) ? [p.x, p.target] : [p.x];
+    const grad = check.outArray(fn, 'gradOut', o.gradOut, p.x, p.x.length, inputs);
+    const lossOut = check.lossOut(fn, p.reduction, undefined, p.x, p.rows);
+    const total = run(p, lossOut, grad, meanScale(p), null);
+    return { loss: lossOut ?? reduced(p, total), grad };
+  }
+
+  function crossEntropyBackward(logits: FloatArray, target: unknown, options?: CrossEntropyBackwardOptions): FloatArray {
+    const fn = 'crossEntropyBackward';
+    const o = check.options(fn, options, backwardKeys);
+    const p = prepare(fn, logits, target, o);
+    const upstream = check.gradOutput(fn, o.gradOutput, p.reduction, p.rows, p.x);
+    const inputs = [p.x, ...(check.isFloatArray(p.target) ? [p.target] : []), ...(upstream.rowScale ? [upstream.rowScale] : [])];
+    const grad = check.outArray(fn, 'out', o.out, p.x, p.x.length, inputs);
+    run(p, null, grad, upstream.scale * meanScale(p), upstream.rowScale);
+    return grad;
+  }
+
+  return {
+    crossEntropy: crossEntropy as CrossEntropyFn,
+    crossEntropyWithGrad: crossEntropyWithGrad as CrossEntropyWithGradFn,
+    crossEntropyBackward: crossEntropyBackward as CrossEntropyBackwardFn,
+  };
+}

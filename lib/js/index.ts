@@ -1,0 +1,16 @@
+/**
+ * softmax-simd/js: the same functions as the package root, computed in pure TypeScript. It uses
+ * no Node API, so it also runs in a browser. See the package root for each function's documentation.
+ *
+ * @packageDocumentation
+ */
+import { createApi } from '../api.js';
+import type { Backend } from '../types.js';
+import { jsKernels } from './kernels.js';
+
+export const backend: Backend = Object.freeze({ native: false, isa: 'js', threads: 1, reason: 'softmax-simd/js' });
+
+export const { softmax, logSoftmax, logSumExp, crossEntropy, crossEntropyWithGrad, crossEntropyBackward, nllLoss } =
+  createApi(jsKernels);
+
+export type * from '../types.js';

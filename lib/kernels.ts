@@ -1,0 +1,33 @@
+import type { FloatArray } from './types.js';
+
+/** One fused cross-entropy call over validated inputs (see native/include/softmax_simd/kernels.h). */
+export interface CrossEntropyCall {
+  logits: FloatArray;
+  cols: number;
+  /** Class indices (one per row) or soft targets (the logits' type and length). */
+  target: Int32Array | FloatArray;
+  /** A 32-bit value that marks ignored rows in `target`. */
+  ignoreIndex: number;
+  weight: FloatArray | null;
+  labelSmoothing: number;
+  temperature: number;
+  lossOut: FloatArray | null;
+  gradOut: FloatArray | null;
+  /** Factor on every gradient row. */
+  gradScale: number;
+  /** Extra factor per row, or null. */
+  gradRowScale: FloatArray | null;
+}
+
+/**
+ * The row kernels a backend provides: the native addon (through the loader) and the pure-TS
+ * implementation. Arguments are already validated; each call covers a whole batch.
+ */
+export interface Kernels {
+  readonly isa: 'avx512' | 'avx2' | 'neon' | 'scalar' | 'js';
+  softmaxRows(x: FloatArray, out: FloatArray, cols: number, temperature: number, allMaskedZero: boolean): void;
+  logSoftmaxRows(x: FloatArray, out: FloatArray, cols: number, temperature: number, allMaskedZero: boolean): void;
+  logSumExpRows(x: FloatArray, out: FloatArray, cols: number): void;
+  /** Writes the requested outputs and returns the sum of the row losses. */
+  crossEntropyRows(call: CrossEntropyCall): number;
+}

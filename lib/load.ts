@@ -1,0 +1,76 @@
+// Chooses the backend once, at import: the native addon through node-gyp-build (a prebuild from
+// prebuilds/ or a source build in build/), else the pure-TS kernels. Never throws because a binary
+// is missing; SOFTMAX_SIMD_BACKEND=js forces the pure-TS path and =native makes a failed load an error.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { jsKernels } from './js/kernels.js';
+import type { CrossEntropyCall, Kernels } from './kernels.js';
+import type { Backend, FloatArray } from './types.js';
+
+/** The addon's exports (native/src/addon.cc). */
+interface Addon {
+  isa: Kernels['isa'];
+  softmaxRows: Kernels['softmaxRows'];
+  logSoftmaxRows: Kernels['logSoftmaxRows'];
+  logSumExpRows: Kernels['logSumExpRows'];
+  crossEntropyRows(
+    logits: FloatArray,
+    cols: number,
+    target: Int32Array | FloatArray,
+    ignoreIndex: number,
+    weight: FloatArray | null,
+    labelSmoothing: number,
+    temperature: number,
+    lossOut: FloatArray | null,
+    gradOut: FloatArray | null,
+    gradScale: number,
+    gradRowScale: FloatArray | null,
+  ): number;
+}
+
+function nativeKernels(addon: Addon): Kernels {
+  return {
+    isa: addon.isa,
+    softmaxRows: addon.softmaxRows,
+    logSoftmaxRows: addon.logSoftmaxRows,
+    logSumExpRows: addon.logSumExpRows,
+    crossEntropyRows: (c: CrossEntropyCall) =>
+      addon.crossEntropyRows(
+        c.logits,
+        c.cols,
+        c.target,
+        c.ignoreIndex,
+        c.weight,
+        c.labelSmoothing,
+        c.temperature,
+        c.lossOut,
+        c.gradOut,
+        c.gradScale,
+        c.gradRowScale,
+      ),
+  };
+}
+
+function loadAddon(): Addon {
+  const require = createRequire(import.meta.url);
+  const nodeGypBuild = require('node-gyp-build') as (dir: string) => Addon;
+  return nodeGypBuild(fileURLToPath(new URL('..', import.meta.url)));
+}
+
+export function load(env: Record<string, string | undefined> = process.env): { kernels: Kernels; backend: Backend } {
+  const choice = env.SOFTMAX_SIMD_BACKEND ?? '';
+  const js = (reason: string) => ({ kernels: jsKernels, backend: { native: false, isa: 'js', threads: 1, reason } as const });
+  if (choice === 'js') return js('SOFTMAX_SIMD_BACKEND=js');
+  if (choice !== '' && choice !== 'native') {
+    throw new RangeError(`softmax-simd: SOFTMAX_SIMD_BACKEND must be "js" or "native", got ${JSON.stringify(choice)}`);
+  }
+  let addon: Addon;
+  try {
+    addon = loadAddon();
+  } catch (error) {
+    if (choice === 'native') throw new Error('softmax-simd: SOFTMAX_SIMD_BACKEND=native but the addon did not load', { cause: error });
+    return js(`native addon did not load: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const kernels = nativeKernels(addon);
+  return { kernels, backend: { native: true, isa: kernels.isa, threads: 1 } };
+}

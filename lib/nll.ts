@@ -1,0 +1,40 @@
+// nllLoss: one read per row, so both backends share this TS code.
+import { CompensatedSum } from './js/sum.js';
+import { targetWeightTotal } from './reduce.js';
+import type { FloatArray, IntegerArray, NllLossOptions } from './types.js';
+import * as check from './validate.js';
+
+const keys = ['cols', 'weight', 'ignoreIndex', 'reduction', 'out'] as const;
+
+export interface NllLossFn {
+  <T extends FloatArray>(logProbs: T, target: IntegerArray, options: NllLossOptions<T> & { reduction: 'none' }): T;
+  <T extends FloatArray>(logProbs: T, target: IntegerArray, options?: NllLossOptions<T> & { reduction?: 'mean' | 'sum' }): number;
+  <T extends FloatArray>(logProbs: T, target: IntegerArray, options?: NllLossOptions<T>): number | T;
+}
+
+function nll(logProbs: FloatArray, target: IntegerArray, options?: NllLossOptions): number | FloatArray {
+  const fn = 'nllLoss';
+  const o = check.options(fn, options, keys);
+  const x = check.floatArray(fn, 'logProbs', logProbs);
+  const { rows, cols } = check.shape(fn, 'logProbs', x, o.cols);
+  const reduction = check.reduction(fn, o.reduction);
+  const ignore = check.ignoreIndex(fn, o.ignoreIndex);
+  const weight = check.weights(fn, o.weight, cols, x);
+  if (!check.isIntegerArray(target)) {
+    throw new TypeError(`${fn}: target must be class indices (an integer typed array or number[]), got ${check.describe(target)}`);
+  }
+  const classes = check.classTargets(fn, 'target', target, rows, cols, ignore);
+  const out = check.lossOut(fn, reduction, o.out, x, rows);
+
+  const total = new CompensatedSum();
+  for (let r = 0; r < rows; r++) {
+    const y = classes.labels[r];
+    const loss = y === classes.ignoreIndex ? 0 : -(weight ? weight[y] : 1) * x[r * cols + y];
+    if (out) out[r] = loss;
+    total.add(loss);
+  }
+  if (out) return out;
+  return reduction === 'sum' ? total.value() : total.value() / targetWeightTotal(classes, weight);
+}
+
+export const nllLoss = nll as NllLossFn;

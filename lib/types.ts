@@ -1,0 +1,110 @@
+/** The element types every function accepts; results have the input's type. */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * Class-index targets: any integer typed array, a BigInt64Array / BigUint64Array (ONNX Runtime's
+ * int64 labels) or an array of numbers. Every value must be an integer.
+ */
+export type IntegerArray =
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | readonly number[];
+
+/** What softmax / logSoftmax give a row whose entries are all −Inf: NaN (PyTorch) or 0 / −Inf. */
+export type AllMasked = 'nan' | 'zero';
+
+/** How per-row losses are combined. */
+export type Reduction = 'none' | 'mean' | 'sum';
+
+export interface SoftmaxOptions<T extends FloatArray = FloatArray> {
+  /** Entries per row (the class axis); defaults to the whole array as one row. */
+  cols?: number;
+  /** Where to write the result (same type and length as the input; may be the input itself). */
+  out?: T;
+  /** Divides the logits first: softmax(x / temperature). Finite and > 0; default 1. */
+  temperature?: number;
+  /** Result for a row of all −Inf: `'nan'` (default, PyTorch) or `'zero'` (0, log-space −Inf). */
+  allMasked?: AllMasked;
+}
+
+export interface LogSumExpOptions<T extends FloatArray = FloatArray> {
+  /** Entries per row; defaults to the whole array as one row. */
+  cols?: number;
+  /** Where to write the one value per row (same type as the input, length = rows). */
+  out?: T;
+}
+
+export interface CrossEntropyOptions {
+  /** Classes per row; defaults to the whole array as one row. */
+  cols?: number;
+  /** Per-class weights, length `cols` (converted to the logits' type). */
+  weight?: FloatArray | readonly number[];
+  /** Rows whose class-index target equals this have loss 0 and gradient 0. Default −100. */
+  ignoreIndex?: number;
+  /** `'mean'` (default), `'sum'`, or `'none'` for one loss per row. */
+  reduction?: Reduction;
+  /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C. Default 0. */
+  labelSmoothing?: number;
+  /** Divides the logits first; the gradient includes the 1/T. Finite and > 0; default 1. */
+  temperature?: number;
+}
+
+export interface CrossEntropyLossOptions<T extends FloatArray = FloatArray>
+  extends CrossEntropyOptions {
+  /** With `reduction: 'none'`: where to write the per-row losses (length = rows). */
+  out?: T;
+}
+
+export interface CrossEntropyWithGradOptions<T extends FloatArray = FloatArray>
+  extends CrossEntropyOptions {
+  /** Where to write d loss / d logits (same type and length as the logits; may be the logits). */
+  gradOut?: T;
+}
+
+export interface CrossEntropyBackwardOptions<T extends FloatArray = FloatArray>
+  extends CrossEntropyOptions {
+  /**
+   * The upstream gradient d L / d loss: a number (default 1), or with `reduction: 'none'` one
+   * value per row.
+   */
+  gradOutput?: number | FloatArray | readonly number[];
+  /** Where to write the gradient (same type and length as the logits; may be the logits). */
+  out?: T;
+}
+
+export interface NllLossOptions<T extends FloatArray = FloatArray> {
+  /** Classes per row; defaults to the whole array as one row. */
+  cols?: number;
+  /** Per-class weights, length `cols`. */
+  weight?: FloatArray | readonly number[];
+  /** Rows whose target equals this have loss 0. Default −100. */
+  ignoreIndex?: number;
+  /** `'mean'` (default), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+  /** With `reduction: 'none'`: where to write the per-row losses (length = rows). */
+  out?: T;
+}
+
+/** The result of {@link crossEntropyWithGrad}. */
+export interface LossAndGrad<T extends FloatArray, L extends number | T> {
+  loss: L;
+  grad: T;
+}
+
+/** Which implementation answers calls. */
+export interface Backend {
+  /** True when the native addon loaded. */
+  readonly native: boolean;
+  /** The kernels in use: a SIMD ISA, `'scalar'` C++, or `'js'` (pure TypeScript). */
+  readonly isa: 'avx512' | 'avx2' | 'neon' | 'scalar' | 'js';
+  /** Threads a synchronous call uses (1). */
+  readonly threads: number;
+  /** Why the pure-TS path is in use, when it is (absent on the native path). */
+  readonly reason?: string;
+}

@@ -1,0 +1,267 @@
+// Argument checks shared by every entry point and both backends, so the native and pure-TS paths
+// reject exactly the same inputs with the same messages, before anything is written.
+import type { AllMasked, FloatArray, IntegerArray, Reduction } from './types.js';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** A short, readable description of any value for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (ArrayBuffer.isView(value)) {
+    const length = (value as { length?: number }).length;
+    return `${value.constructor.name}${length === undefined ? '' : `(${length})`}`;
+  }
+  if (Array.isArray(value)) return `Array(${value.length})`;
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'object':
+      return Object.getPrototypeOf(value) === Object.prototype ? 'an object' : Object.prototype.toString.call(value);
+    default:
+      return typeof value;
+  }
+}
+
+function typeError(fn: string, what: string, expected: string, got: unknown): TypeError {
+  return new TypeError(`${fn}: ${what} must be ${expected}, got ${describe(got)}`);
+}
+
+function rangeError(fn: string, what: string, expected: string, got: unknown): RangeError {
+  return new RangeError(`${fn}: ${what} must be ${expected}, got ${describe(got)}`);
+}
+
+export function isFloatArray(v: unknown): v is FloatArray {
+  return v instanceof Float32Array || v instanceof Float64Array;
+}
+
+/** The options object: undefined or a plain object whose keys are all known. */
+export function options<K extends string>(
+  fn: string,
+  value: unknown,
+  known: readonly K[],
+): Partial<Record<K, unknown>> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    throw typeError(fn, 'options', 'an object', value);
+  }
+  const result: Partial<Record<K, unknown>> = {};
+  for (const key of Object.keys(value)) {
+    if (!(known as readonly string[]).includes(key)) {
+      throw new TypeError(`${fn}: unknown option "${key}" (known: ${known.join(', ')})`);
+    }
+  }
+  // Read each option once, so a getter cannot change its value between check and use.
+  for (const key of known) result[key] = (value as Record<string, unknown>)[key];
+  return result;
+}
+
+export function floatArray(fn: string, name: string, value: unknown): FloatArray {
+  if (!isFloatArray(value)) throw typeError(fn, name, 'a Float32Array or Float64Array', value);
+  return value;
+}
+
+/** rows and cols of a row-major array; `cols` defaults to the whole array as one row. */
+export function shape(fn: string, name: string, x: FloatArray, cols: unknown): { rows: number; cols: number } {
+  if (cols === undefined) {
+    if (x.length === 0) {
+      throw new RangeError(`${fn}: ${name} is empty; pass cols to describe an empty batch`);
+    }
+    return { rows: 1, cols: x.length };
+  }
+  if (typeof cols !== 'number') throw typeError(fn, 'cols', 'a positive integer', cols);
+  if (!Number.isSafeInteger(cols) || cols < 1) throw rangeError(fn, 'cols', 'a positive integer', cols);
+  if (x.length % cols !== 0) {
+    throw new RangeError(`${fn}: ${name}.length (${x.length}) must be a multiple of cols (${cols})`);
+  }
+  return { rows: x.length / cols, cols };
+}
+
+/** True when two arrays share bytes without being the very same region. */
+function overlapsPartially(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.buffer !== b.buffer) return false;
+  const sameRegion = a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+  const disjoint = a.byteOffset + a.byteLength <= b.byteOffset || b.byteOffset + b.byteLength <= a.byteOffset;
+  return !sameRegion && !disjoint;
+}
+
+/**
+ * An output array of `like`'s type and the given length: the caller's (checked) or a new one.
+ * `inputs` are the arrays the kernel reads; `out` may be one of them exactly, never partly.
+ */
+export function outArray<T extends FloatArray>(
+  fn: string,
+  name: string,
+  value: unknown,
+  like: T,
+  length: number,
+  inputs: readonly ArrayBufferView[] = [like],
+): T {
+  if (value === undefined) return new (like.constructor as new (n: number) => T)(length);
+  if (!isFloatArray(value) || value.constructor !== like.constructor) {
+    throw typeError(fn, name, `a ${like.constructor.name} like the input`, value);
+  }
+  if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), value.length);
+  for (const input of inputs) {
+    if (overlapsPartially(value, input)) {
+      throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
+    }
+  }
+  return value as T;
+}
+
+export function temperature(fn: string, value: unknown): number {
+  if (value === undefined) return 1;
+  if (typeof value !== 'number') throw typeError(fn, 'temperature', 'a number', value);
+  if (!(value > 0) || !Number.isFinite(value)) throw rangeError(fn, 'temperature', 'finite and > 0', value);
+  return value;
+}
+
+/** True for `'zero'`. */
+export function allMaskedZero(fn: string, value: unknown): boolean {
+  if (value === undefined || value === ('nan' satisfies AllMasked)) return false;
+  if (value === ('zero' satisfies AllMasked)) return true;
+  throw rangeError(fn, 'allMasked', `'nan' or 'zero'`, value);
+}
+
+export function reduction(fn: string, value: unknown): Reduction {
+  if (value === undefined) return 'mean';
+  if (value === 'none' || value === 'mean' || value === 'sum') return value;
+  throw rangeError(fn, 'reduction', `'none', 'mean' or 'sum'`, value);
+}
+
+export function labelSmoothing(fn: string, value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number') throw typeError(fn, 'labelSmoothing', 'a number', value);
+  if (!(value >= 0 && value <= 1)) throw rangeError(fn, 'labelSmoothing', 'in [0, 1]', value);
+  return value;
+}
+
+export function ignoreIndex(fn: string, value: unknown): number {
+  if (value === undefined) return -100;
+  if (typeof value !== 'number') throw typeError(fn, 'ignoreIndex', 'an integer', value);
+  if (!Number.isSafeInteger(value)) throw rangeError(fn, 'ignoreIndex', 'a safe integer', value);
+  return value;
+}
+
+const integerArrayTypes = [
+  Int8Array,
+  Int16Array,
+  Int32Array,
+  Uint8Array,
+  Uint16Array,
+  Uint32Array,
+  BigInt64Array,
+  BigUint64Array,
+];
+
+export function isIntegerArray(value: unknown): value is IntegerArray {
+  return Array.isArray(value) || integerArrayTypes.some((type) => value instanceof type);
+}
+
+/** Class-index targets as the kernels take them: int32 labels, and the int32 value marking ignored rows. */
+export interface ClassTargets {
+  labels: Int32Array;
+  ignoreIndex: number;
+}
+
+/**
+ * Checks every label (an integer in [0, cols) or `ignore`) and returns them as an Int32Array: the
+ * caller's own when it is one, else a copy in which ignored rows hold −1 if `ignore` is not int32.
+ */
+export function classTargets(
+  fn: string,
+  name: string,
+  target: IntegerArray,
+  rows: number,
+  cols: number,
+  ignore: number,
+): ClassTargets {
+  if (target.length !== rows) {
+    throw new RangeError(`${fn}: ${name}.length (${target.length}) must equal the number of rows (${rows})`);
+  }
+  const ignore32 = ignore >= INT32_MIN && ignore <= INT32_MAX ? ignore : -1;
+  const labels = target instanceof Int32Array && ignore32 === ignore ? target : new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const raw: unknown = target[i];
+    const v = typeof raw === 'bigint' ? Number(raw) : raw;
+    if (typeof v !== 'number') throw typeError(fn, `${name}[${i}]`, 'an integer class index', raw);
+    if (v === ignore) {
+      labels[i] = ignore32;
+    } else if (!Number.isInteger(v)) {
+      throw rangeError(fn, `${name}[${i}]`, 'an integer class index', raw);
+    } else if (v < 0 || v >= cols || v > INT32_MAX) {
+      throw rangeError(fn, `${name}[${i}]`, `in [0, ${cols}) or ignoreIndex (${ignore})`, raw);
+    } else {
+      labels[i] = v;
+    }
+  }
+  return { labels, ignoreIndex: ignore32 };
+}
+
+/** Per-class weights of length `cols`, in `like`'s type; null when absent. */
+export function weights(fn: string, value: unknown, cols: number, like: FloatArray): FloatArray | null {
+  if (value === undefined || value === null) return null;
+  if (!isFloatArray(value) && !Array.isArray(value)) {
+    throw typeError(fn, 'weight', 'a Float32Array, Float64Array or number[]', value);
+  }
+  if (value.length !== cols) throw rangeError(fn, 'weight.length', `cols (${cols})`, value.length);
+  return numbersLike(fn, 'weight', value, like);
+}
+
+/** `values` in `like`'s type (the same array when it already is); every entry a number. */
+export function numbersLike(fn: string, name: string, values: FloatArray | readonly unknown[], like: FloatArray): FloatArray {
+  if (values.constructor === like.constructor) return values as FloatArray;
+  const result = new (like.constructor as new (n: number) => FloatArray)(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') throw typeError(fn, `${name}[${i}]`, 'a number', v);
+    result[i] = v;
+  }
+  return result;
+}
+
+/** Soft targets: probabilities of the logits' type and length. */
+export function softTargets(fn: string, name: string, target: FloatArray, logits: FloatArray): FloatArray {
+  if (target.constructor !== logits.constructor) {
+    throw typeError(fn, name, `class indices, or soft targets as a ${logits.constructor.name} like the logits`, target);
+  }
+  if (target.length !== logits.length) {
+    throw rangeError(fn, `${name}.length`, `the logits' length (${logits.length})`, target.length);
+  }
+  return target;
+}
+
+/**
+ * The upstream gradient: a number for any reduction, or one value per row with `'none'`.
+ * Returns the scalar factor and the per-row factors (or null).
+ */
+export function gradOutput(
+  fn: string,
+  value: unknown,
+  red: Reduction,
+  rows: number,
+  like: FloatArray,
+): { scale: number; rowScale: FloatArray | null } {
+  if (value === undefined) return { scale: 1, rowScale: null };
+  if (typeof value === 'number') return { scale: value, rowScale: null };
+  if (!isFloatArray(value) && !Array.isArray(value)) {
+    throw typeError(fn, 'gradOutput', 'a number, or one number per row', value);
+  }
+  if (red !== 'none') throw rangeError(fn, 'gradOutput', `a number with reduction '${red}'`, value);
+  if (value.length !== rows) throw rangeError(fn, 'gradOutput.length', `rows (${rows})`, value.length);
+  return { scale: 1, rowScale: numbersLike(fn, 'gradOutput', value, like) };
+}
+
+/** Where per-row losses go with reduction `'none'` (the caller's `out` or a new array); else null. */
+export function lossOut<T extends FloatArray>(fn: string, red: Reduction, value: unknown, like: T, rows: number): T | null {
+  if (red === 'none') return outArray(fn, 'out', value, like, rows);
+  if (value !== undefined) throw new RangeError(`${fn}: out is only used with reduction 'none'`);
+  return null;
+}
