@@ -1,0 +1,16 @@
+// The suite runs against the package root (native unless SOFTMAX_SIMD_BACKEND=js) and the
+// pure-TS build, side by side in one process.
+import * as root from '../../lib/index.js';
+import * as js from '../../lib/js/index.js';
+
+export type Api = typeof js;
+
+export const apis: [string, Api][] = [
+  [`root (${root.backend.isa})`, root],
+  ['js', js],
+];
+
+export const poison = (a: { fill(v: number): unknown }, v = Number.NaN) => {
+  a.fill(v);
+  return a;
+};

@@ -1,0 +1,45 @@
+// DESIGN.md's accuracy contract as assertions. Each check names the first element out of bounds.
+import { expect } from 'vitest';
+import type { FloatArray } from '../../lib/types.js';
+
+const F32_UNIT = 2 ** -23; // rounding x − m to float32, relative per unit of |x − m| / T
+
+export const isF32 = (a: FloatArray) => a instanceof Float32Array;
+
+/** Relative bound on a probability-like value whose exponent argument was |x − m| / T = arg. */
+export function probBound(f32: boolean, arg: number): number {
+  return f32 ? 1e-6 + F32_UNIT * arg : 1e-12;
+}
+
+/** Bound on a log-value or loss. */
+export function logBound(f32: boolean, ref: number): number {
+  return (f32 ? 1e-6 : 1e-12) * Math.max(1, Math.abs(ref));
+}
+
+/** Special values exactly; finite values within `bound(i)` (in float32, after rounding the reference). */
+export function expectClose(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  bound: (i: number) => number,
+  what: string,
+  f32 = false,
+): void {
+  expect(got.length, `${what}: length`).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const w = f32 ? Math.fround(want[i]) : want[i];
+    const g = got[i];
+    const ok = Number.isNaN(w) ? Number.isNaN(g) : !Number.isFinite(w) ? g === w : Math.abs(g - w) <= bound(i);
+    if (!ok) expect.fail(`${what}[${i}]: got ${g}, want ${want[i]} (bound ${bound(i)})`);
+  }
+}
+
+/** Probabilities: relative bound above 1e-30; below it, an absolute 1e-36 (subnormal float32). */
+export function expectProbs(got: FloatArray, want: ArrayLike<number>, args: ArrayLike<number>, what: string): void {
+  const f32 = isF32(got);
+  expectClose(got, want, (i) => (want[i] > 1e-30 ? probBound(f32, args[i]) * want[i] : 1e-36), what, f32);
+}
+
+export function expectLogs(got: FloatArray, want: ArrayLike<number>, what: string): void {
+  const f32 = isF32(got);
+  expectClose(got, want, (i) => logBound(f32, want[i]), what, f32);
+}
