@@ -63,6 +63,8 @@ interface Prepared {
   temperature: number;
   /** What 'mean' divides the summed loss by. */
   denominator: number;
+  /** The caller's arrays the kernel reads, for the overlap checks of the outputs. */
+  reads: check.Reads;
 }
 
 function prepare(fn: string, logits: unknown, target: unknown, o: Options): Prepared {
@@ -74,9 +76,10 @@ function prepare(fn: string, logits: unknown, target: unknown, o: Options): Prep
   const ignore = check.ignoreIndex(fn, o.ignoreIndex);
   const weight = check.weights(fn, o.weight, cols, x);
   const base = { x, rows, cols, reduction, weight, labelSmoothing, temperature };
+  const disjoint = weight ? [weight] : [];
   if (check.isFloatArray(target)) {
     const soft = check.softTargets(fn, 'target', target, x);
-    return { ...base, target: soft, ignoreIndex: ignore, denominator: rows };
+    return { ...base, target: soft, ignoreIndex: ignore, denominator: rows, reads: { alias: [x, soft], disjoint } };
   }
   if (!check.isIntegerArray(target)) {
     throw new TypeError(
@@ -84,7 +87,9 @@ function prepare(fn: string, logits: unknown, target: unknown, o: Options): Prep
     );
   }
   const classes = check.classTargets(fn, 'target', target, rows, cols, ignore);
-  return { ...base, target: classes.labels, ignoreIndex: classes.ignoreIndex, denominator: targetWeightTotal(classes, weight) };
+  const denominator = targetWeightTotal(classes, weight);
+  const reads = { alias: [x], disjoint: [...disjoint, classes.labels] };
+  return { ...base, target: classes.labels, ignoreIndex: classes.ignoreIndex, denominator, reads };
 }
 
 export function crossEntropyFunctions(k: Kernels): {
@@ -114,7 +119,7 @@ export function crossEntropyFunctions(k: Kernels): {
     const fn = 'crossEntropy';
     const o = check.options(fn, options, lossKeys);
     const p = prepare(fn, logits, target, o);
-    const lossOut = check.lossOut(fn, p.reduction, o.out, p.x, p.rows);
+    const lossOut = check.lossOut(fn, p.reduction, o.out, p.x, p.rows, p.reads);
     const total = run(p, lossOut, null, 1, null);
     return lossOut ?? reduced(p, total);
   }
@@ -123,9 +128,8 @@ export function crossEntropyFunctions(k: Kernels): {
     const fn = 'crossEntropyWithGrad';
     const o = check.options(fn, options, withGradKeys);
     const p = prepare(fn, logits, target, o);
-    const inputs = check.isFloatArray(p.target) ? [p.x, p.target] : [p.x];
-    const grad = check.outArray(fn, 'gradOut', o.gradOut, p.x, p.x.length, inputs);
-    const lossOut = check.lossOut(fn, p.reduction, undefined, p.x, p.rows);
+    const grad = check.outArray(fn, 'gradOut', o.gradOut, p.x, p.x.length, p.reads);
+    const lossOut = check.lossOut(fn, p.reduction, undefined, p.x, p.rows, p.reads);
     const total = run(p, lossOut, grad, meanScale(p), null);
     return { loss: lossOut ?? reduced(p, total), grad };
   }
@@ -135,8 +139,8 @@ export function crossEntropyFunctions(k: Kernels): {
     const o = check.options(fn, options, backwardKeys);
     const p = prepare(fn, logits, target, o);
     const upstream = check.gradOutput(fn, o.gradOutput, p.reduction, p.rows, p.x);
-    const inputs = [p.x, ...(check.isFloatArray(p.target) ? [p.target] : []), ...(upstream.rowScale ? [upstream.rowScale] : [])];
-    const grad = check.outArray(fn, 'out', o.out, p.x, p.x.length, inputs);
+    const reads = { alias: p.reads.alias, disjoint: [...(p.reads.disjoint ?? []), ...(upstream.rowScale ? [upstream.rowScale] : [])] };
+    const grad = check.outArray(fn, 'out', o.out, p.x, p.x.length, reads);
     run(p, null, grad, upstream.scale * meanScale(p), upstream.rowScale);
     return grad;
   }

@@ -24,7 +24,7 @@ function nll(logProbs: FloatArray, target: IntegerArray, options?: NllLossOption
     throw new TypeError(`${fn}: target must be class indices (an integer typed array or number[]), got ${check.describe(target)}`);
   }
   const classes = check.classTargets(fn, 'target', target, rows, cols, ignore);
-  const out = check.lossOut(fn, reduction, o.out, x, rows);
+  const out = check.lossOut(fn, reduction, o.out, x, rows, { alias: [x], disjoint: weight ? [weight] : [] });
 
   const total = new CompensatedSum();
   for (let r = 0; r < rows; r++) {

@@ -83,17 +83,24 @@ export function shape(fn: string, name: string, x: FloatArray, cols: unknown): {
   return { rows: x.length / cols, cols };
 }
 
-/** True when two arrays share bytes without being the very same region. */
-function overlapsPartially(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  if (a.buffer !== b.buffer) return false;
-  const sameRegion = a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
-  const disjoint = a.byteOffset + a.byteLength <= b.byteOffset || b.byteOffset + b.byteLength <= a.byteOffset;
-  return !sameRegion && !disjoint;
+function sameRegion(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
+}
+
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/** What the kernel reads: arrays an output may be exactly (`alias`), and arrays it must not touch. */
+export interface Reads {
+  alias: readonly ArrayBufferView[];
+  disjoint?: readonly ArrayBufferView[];
 }
 
 /**
  * An output array of `like`'s type and the given length: the caller's (checked) or a new one.
- * `inputs` are the arrays the kernel reads; `out` may be one of them exactly, never partly.
+ * It may be one of `reads.alias` exactly (in place), never part of one, and shares no byte with
+ * `reads.disjoint` (weights and scales are read again for every row).
  */
 export function outArray<T extends FloatArray>(
   fn: string,
@@ -101,18 +108,17 @@ export function outArray<T extends FloatArray>(
   value: unknown,
   like: T,
   length: number,
-  inputs: readonly ArrayBufferView[] = [like],
+  reads: Reads = { alias: [like] },
 ): T {
   if (value === undefined) return new (like.constructor as new (n: number) => T)(length);
   if (!isFloatArray(value) || value.constructor !== like.constructor) {
     throw typeError(fn, name, `a ${like.constructor.name} like the input`, value);
   }
   if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), value.length);
-  for (const input of inputs) {
-    if (overlapsPartially(value, input)) {
-      throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
-    }
-  }
+  const clash =
+    reads.alias.some((input) => overlaps(value, input) && !sameRegion(value, input)) ||
+    (reads.disjoint ?? []).some((input) => overlaps(value, input));
+  if (clash) throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
   return value as T;
 }
 
@@ -260,8 +266,15 @@ export function gradOutput(
 }
 
 /** Where per-row losses go with reduction `'none'` (the caller's `out` or a new array); else null. */
-export function lossOut<T extends FloatArray>(fn: string, red: Reduction, value: unknown, like: T, rows: number): T | null {
-  if (red === 'none') return outArray(fn, 'out', value, like, rows);
+export function lossOut<T extends FloatArray>(
+  fn: string,
+  red: Reduction,
+  value: unknown,
+  like: T,
+  rows: number,
+  reads: Reads,
+): T | null {
+  if (red === 'none') return outArray(fn, 'out', value, like, rows, reads);
   if (value !== undefined) throw new RangeError(`${fn}: out is only used with reduction 'none'`);
   return null;
 }

@@ -18,7 +18,7 @@ struct View {
   void* data = nullptr;
   size_t length = 0;
   napi_typedarray_type type = napi_float32_array;
-  size_t bytes() const { return length * (type == napi_float64_array ? 8 : 4); }
+  size_t bytes() const { return length * (type == napi_float64_array ? 8 : 4); }  // int32 too
 };
 
 [[noreturn]] void throw_type(const Napi::Env& env, const std::string& msg) {
@@ -58,14 +58,16 @@ View float_array_like(const Napi::Value& v, const char* name, const View& like, 
   return view;
 }
 
-// Same memory or disjoint memory: a partial overlap would read values already overwritten.
-void check_no_partial_overlap(const Napi::Env& env, const View& in, const View& out,
-                              const char* name) {
+// An output may be an input exactly (in place) when `may_alias`; any other shared byte would
+// make the kernel read values it has already overwritten.
+void check_overlap(const Napi::Env& env, const View& in, const View& out, const char* name,
+                   bool may_alias) {
   if (!in.data || !out.data) return;
   const auto a = reinterpret_cast<uintptr_t>(in.data), b = reinterpret_cast<uintptr_t>(out.data);
   const bool disjoint = a + in.bytes() <= b || b + out.bytes() <= a;
-  if (!disjoint && !(a == b && in.bytes() == out.bytes())) {
-    throw_range(env, std::string(name) + " overlaps the input without being the same array");
+  const bool same = a == b && in.bytes() == out.bytes();
+  if (!disjoint && !(may_alias && same)) {
+    throw_range(env, std::string(name) + " overlaps an input without being the same array");
   }
 }
 
@@ -103,7 +105,7 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   size_t cols = 0;
   const size_t rows = rows_of(info[2], x, &cols);
   const View out = float_array_like(info[1], "out", x, x.length);
-  check_no_partial_overlap(env, x, out, "out");
+  check_overlap(env, x, out, "out", true);
   const double temperature = positive_finite(info[3], "temperature");
   const int all_masked = info[4].ToBoolean() ? SSM_ALL_MASKED_ZERO : SSM_ALL_MASKED_NAN;
   const kernel_table* k = ssm_kernels();
@@ -125,7 +127,7 @@ Napi::Value LogSumExpRows(const Napi::CallbackInfo& info) {
   size_t cols = 0;
   const size_t rows = rows_of(info[2], x, &cols);
   const View out = float_array_like(info[1], "out", x, rows);
-  check_no_partial_overlap(info.Env(), x, out, "out");
+  check_overlap(info.Env(), x, out, "out", true);
   const kernel_table* k = ssm_kernels();
   if (x.type == napi_float32_array) {
     k->f32.log_sum_exp_rows(static_cast<const float*>(x.data), static_cast<float*>(out.data), rows,
@@ -198,11 +200,14 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   const double temperature = positive_finite(info[6], "temperature");
   const View loss_out = float_array_like(info[7], "lossOut", x, rows, true);
   const View grad_out = float_array_like(info[8], "gradOut", x, x.length, true);
-  check_no_partial_overlap(env, x, loss_out, "lossOut");
-  check_no_partial_overlap(env, x, grad_out, "gradOut");
-  if (soft) check_no_partial_overlap(env, target, grad_out, "gradOut");
   const double grad_scale = number(info[9], "gradScale");
   const View row_scale = float_array_like(info[10], "gradRowScale", x, rows, true);
+  for (const auto& [out, name] : {std::pair{loss_out, "lossOut"}, std::pair{grad_out, "gradOut"}}) {
+    check_overlap(env, x, out, name, true);
+    check_overlap(env, target, out, name, soft);
+    check_overlap(env, weight, out, name, false);
+    check_overlap(env, row_scale, out, name, false);
+  }
 
   const CrossEntropyViews v{x, target, weight, loss_out, grad_out, row_scale, rows, cols, soft};
   double total;

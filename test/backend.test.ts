@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as root from '../lib/index.js';
+import * as js from '../lib/js/index.js';
+import { load } from '../lib/load.js';
+
+const forcedJs = process.env.SOFTMAX_SIMD_BACKEND === 'js';
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+describe('backend', () => {
+  it(forcedJs ? 'is the pure-TS path when SOFTMAX_SIMD_BACKEND=js' : 'is the native addon', () => {
+    expect(root.backend.native).toBe(!forcedJs);
+    expect(root.backend.isa).toBe(forcedJs ? 'js' : 'scalar');
+    expect(root.backend.threads).toBe(1);
+    expect(js.backend).toMatchObject({ native: false, isa: 'js' });
+  });
+
+  it('follows SOFTMAX_SIMD_BACKEND and rejects unknown values', () => {
+    expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', threads: 1, reason: 'SOFTMAX_SIMD_BACKEND=js' });
+    expect(load({ SOFTMAX_SIMD_BACKEND: 'native' }).backend.native).toBe(true);
+    expect(() => load({ SOFTMAX_SIMD_BACKEND: 'wasm' })).toThrow(/SOFTMAX_SIMD_BACKEND must be "js" or "native", got "wasm"/);
+  });
+
+  it('native and pure-TS agree on the same batch', () => {
+    const x = Float32Array.from({ length: 3 * 50 }, (_, i) => Math.sin(i) * 9);
+    const a = root.softmax(x, { cols: 50 }), b = js.softmax(x, { cols: 50 });
+    for (let i = 0; i < x.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(2e-6 * b[i]);
+  });
+});
+
+describe('the built package', () => {
+  it('loads and runs inside a worker_threads Worker', async () => {
+    const worker = new Worker(new URL('./helpers/worker.mjs', import.meta.url), { workerData: { x: [3, 1, -3, 2, 3, 4], cols: 3 } });
+    const result = await new Promise<{ backend: typeof root.backend; p: number[] }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(result.backend.native).toBe(!forcedJs);
+    const want = [0.878878242732, 0.118943235911, 0.002178521357, 0.09003057317, 0.244728471055, 0.665240955775];
+    result.p.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(5e-13));
+  });
+
+  describe('in a consumer project', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'softmax-simd-consumer-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(repo, join(dir, 'node_modules', 'softmax-simd'), 'dir');
+    writeFileSync(join(dir, 'package.json'), '{"name":"consumer","private":true}');
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const run = (args: string[]) => JSON.parse(execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8' }));
+    const probe = 'JSON.stringify({ backend: m.backend, p: Array.from(m.softmax(new Float64Array([2, 3, 4]))), js: typeof j.softmax })';
+
+    it('can import it (ESM), with softmax-simd/js beside it', () => {
+      const code = `import * as m from 'softmax-simd'; import * as j from 'softmax-simd/js'; console.log(${probe});`;
+      const out = run(['--input-type=module', '-e', code]);
+      expect(out.backend.native).toBe(!forcedJs);
+      expect(out.p[2]).toBeCloseTo(0.665240955775, 12);
+      expect(out.js).toBe('function');
+    });
+
+    it('can require it (CommonJS)', () => {
+      const out = run(['-e', `const m = require('softmax-simd'); const j = require('softmax-simd/js'); console.log(${probe});`]);
+      expect(out.backend.native).toBe(!forcedJs);
+      expect(out.p[0]).toBeCloseTo(0.09003057317, 12);
+    });
+  });
+});

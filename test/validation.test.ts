@@ -1,0 +1,114 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { backend } from '../lib/index.js';
+import { type Api, apis } from './helpers/apis.js';
+
+const SENTINEL = 42;
+const f32 = (n: number) => new Float32Array(n).fill(SENTINEL);
+const x6 = () => new Float32Array([1, 2, 3, 4, 5, 6]);
+
+/** One bad call: what it does to a fresh `out` (filled with SENTINEL), and the error it must raise. */
+interface Bad {
+  name: string;
+  call: (api: Api, out: Float32Array) => unknown;
+  error: typeof TypeError | typeof RangeError;
+  message: RegExp;
+  outLength?: number;
+}
+
+const bad: Bad[] = [
+  { name: 'x a plain array', call: (a, out) => a.softmax([1, 2] as never, { out }), error: TypeError, message: /softmax: x must be a Float32Array or Float64Array, got Array\(2\)/ },
+  { name: 'x an Int32Array', call: (a, out) => a.logSoftmax(new Int32Array(6) as never, { out }), error: TypeError, message: /logSoftmax: x must be a Float32Array or Float64Array, got Int32Array\(6\)/ },
+  { name: 'x null', call: (a) => a.logSumExp(null as never), error: TypeError, message: /logSumExp: x must be .* got null/ },
+  { name: 'length not a multiple of cols', call: (a, out) => a.softmax(x6(), { cols: 4, out }), error: RangeError, message: /softmax: x.length \(6\) must be a multiple of cols \(4\)/ },
+  { name: 'cols 0', call: (a, out) => a.softmax(x6(), { cols: 0, out }), error: RangeError, message: /softmax: cols must be a positive integer, got 0/ },
+  { name: 'cols 1.5', call: (a, out) => a.softmax(x6(), { cols: 1.5, out }), error: RangeError, message: /cols must be a positive integer, got 1.5/ },
+  { name: 'cols NaN', call: (a, out) => a.softmax(x6(), { cols: NaN, out }), error: RangeError, message: /cols must be a positive integer, got NaN/ },
+  { name: 'cols 2^53', call: (a, out) => a.softmax(x6(), { cols: 2 ** 53, out }), error: RangeError, message: /cols must be a positive integer/ },
+  { name: 'cols a string', call: (a, out) => a.softmax(x6(), { cols: '3' as never, out }), error: TypeError, message: /cols must be a positive integer, got "3"/ },
+  { name: 'empty x without cols', call: (a) => a.softmax(new Float32Array(0)), error: RangeError, message: /softmax: x is empty; pass cols/ },
+  { name: 'out of the other type', call: (a) => a.softmax(x6(), { out: new Float64Array(6) as never }), error: TypeError, message: /softmax: out must be a Float32Array like the input, got Float64Array\(6\)/ },
+  { name: 'out too short', call: (a) => a.softmax(x6(), { out: f32(5) }), error: RangeError, message: /softmax: out.length must be 6, got 5/ },
+  { name: 'logSumExp out of length cols', call: (a) => a.logSumExp(x6(), { cols: 3, out: f32(6) }), error: RangeError, message: /logSumExp: out.length must be 2, got 6/ },
+  { name: 'out overlapping x at an offset', call: (a) => { const b = new Float32Array(8).fill(SENTINEL); b.set([1, 2, 3, 4, 5, 6]); return a.softmax(b.subarray(0, 6), { cols: 3, out: b.subarray(2, 8) }); }, error: RangeError, message: /softmax: out overlaps an input without being the same array/ },
+  { name: 'temperature 0', call: (a, out) => a.softmax(x6(), { temperature: 0, out }), error: RangeError, message: /softmax: temperature must be finite and > 0, got 0/ },
+  { name: 'temperature -1', call: (a, out) => a.logSoftmax(x6(), { temperature: -1, out }), error: RangeError, message: /temperature must be finite and > 0, got -1/ },
+  { name: 'temperature Infinity', call: (a, out) => a.softmax(x6(), { temperature: Infinity, out }), error: RangeError, message: /temperature must be finite and > 0, got Infinity/ },
+  { name: 'temperature NaN', call: (a, out) => a.softmax(x6(), { temperature: NaN, out }), error: RangeError, message: /temperature must be finite and > 0, got NaN/ },
+  { name: 'temperature a string', call: (a, out) => a.softmax(x6(), { temperature: '1' as never, out }), error: TypeError, message: /temperature must be a number, got "1"/ },
+  { name: 'allMasked unknown', call: (a, out) => a.softmax(x6(), { allMasked: 'zeros' as never, out }), error: RangeError, message: /allMasked must be 'nan' or 'zero', got "zeros"/ },
+  { name: 'unknown option', call: (a, out) => a.softmax(x6(), { temprature: 2, out } as never), error: TypeError, message: /softmax: unknown option "temprature" \(known: cols, out, temperature, allMasked\)/ },
+  { name: 'options not an object', call: (a) => a.softmax(x6(), 3 as never), error: TypeError, message: /softmax: options must be an object, got 3/ },
+  { name: 'labels of the wrong length', call: (a, out) => a.crossEntropy(x6(), [0, 1, 2], { cols: 3, reduction: 'none', out }), error: RangeError, message: /crossEntropy: target.length \(3\) must equal the number of rows \(2\)/, outLength: 2 },
+  { name: 'a fractional label', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1.5], { cols: 3, out }), error: RangeError, message: /crossEntropyBackward: target\[1\] must be an integer class index, got 1.5/ },
+  { name: 'a NaN label', call: (a, out) => a.crossEntropyWithGrad(x6(), [NaN, 1], { cols: 3, gradOut: out }), error: RangeError, message: /crossEntropyWithGrad: target\[0\] must be an integer class index, got NaN/ },
+  { name: 'a string label', call: (a, out) => a.crossEntropyBackward(x6(), ['1', 1] as never, { cols: 3, out }), error: TypeError, message: /target\[0\] must be an integer class index, got "1"/ },
+  { name: 'a label = cols', call: (a, out) => a.crossEntropyBackward(x6(), [0, 3], { cols: 3, out }), error: RangeError, message: /crossEntropyBackward: target\[1\] must be in \[0, 3\) or ignoreIndex \(-100\), got 3/ },
+  { name: 'a negative label', call: (a, out) => a.crossEntropyBackward(x6(), new Int8Array([-1, 0]), { cols: 3, out }), error: RangeError, message: /target\[0\] must be in \[0, 3\) or ignoreIndex \(-100\), got -1/ },
+  { name: 'a BigInt label too large', call: (a, out) => a.crossEntropyBackward(x6(), new BigInt64Array([0n, 2n ** 40n]), { cols: 3, out }), error: RangeError, message: /target\[1\] must be in \[0, 3\) or ignoreIndex \(-100\), got 1099511627776n/ },
+  { name: 'target a string', call: (a, out) => a.crossEntropyBackward(x6(), 'ab' as never, { cols: 3, out }), error: TypeError, message: /crossEntropyBackward: target must be class indices .* got "ab"/ },
+  { name: 'soft targets of the other type', call: (a, out) => a.crossEntropyBackward(x6(), new Float64Array(6) as never, { cols: 3, out }), error: TypeError, message: /target must be class indices, or soft targets as a Float32Array like the logits, got Float64Array\(6\)/ },
+  { name: 'soft targets of the wrong length', call: (a, out) => a.crossEntropyBackward(x6(), new Float32Array(3), { cols: 3, out }), error: RangeError, message: /target.length must be the logits' length \(6\), got 3/ },
+  { name: 'weights of the wrong length', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, weight: [1, 2], out }), error: RangeError, message: /crossEntropyBackward: weight.length must be cols \(3\), got 2/ },
+  { name: 'weights not numbers', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, weight: 'abc' as never, out }), error: TypeError, message: /weight must be a Float32Array, Float64Array or number\[\], got "abc"/ },
+  { name: 'labelSmoothing -0.1', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, labelSmoothing: -0.1, out }), error: RangeError, message: /labelSmoothing must be in \[0, 1\], got -0.1/ },
+  { name: 'labelSmoothing 1.5', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, labelSmoothing: 1.5, out }), error: RangeError, message: /labelSmoothing must be in \[0, 1\], got 1.5/ },
+  { name: 'labelSmoothing NaN', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, labelSmoothing: NaN, out }), error: RangeError, message: /labelSmoothing must be in \[0, 1\], got NaN/ },
+  { name: 'cross-entropy temperature 0', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, temperature: 0, out }), error: RangeError, message: /crossEntropyBackward: temperature must be finite and > 0, got 0/ },
+  { name: 'reduction unknown', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, reduction: 'avg' as never, out }), error: RangeError, message: /reduction must be 'none', 'mean' or 'sum', got "avg"/ },
+  { name: 'ignoreIndex fractional', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, ignoreIndex: 0.5, out }), error: RangeError, message: /ignoreIndex must be a safe integer, got 0.5/ },
+  { name: 'gradOutput per row with mean', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, gradOutput: [1, 1], out }), error: RangeError, message: /gradOutput must be a number with reduction 'mean', got Array\(2\)/ },
+  { name: 'gradOutput of the wrong length', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, reduction: 'none', gradOutput: [1], out }), error: RangeError, message: /gradOutput.length must be rows \(2\), got 1/ },
+  { name: 'gradOut of the wrong length', call: (a) => a.crossEntropyWithGrad(x6(), [0, 1], { cols: 3, gradOut: f32(5) }), error: RangeError, message: /crossEntropyWithGrad: gradOut.length must be 6, got 5/ },
+  { name: 'out with reduction mean', call: (a, out) => a.crossEntropy(x6(), [0, 1], { cols: 3, out } as never), error: RangeError, message: /crossEntropy: out is only used with reduction 'none'/, outLength: 2 },
+  { name: 'gradOut holding the weights', call: (a, out) => a.crossEntropyWithGrad(x6(), [0, 1], { cols: 3, weight: out.subarray(0, 3), gradOut: out }), error: RangeError, message: /crossEntropyWithGrad: gradOut overlaps an input without being the same array/ },
+  // The labels are out's own bytes: SENTINEL's bit pattern, made valid by ignoring it.
+  { name: 'out over the labels\' bytes', call: (a, out) => a.crossEntropyBackward(x6(), new Int32Array(out.buffer, 0, 2), { cols: 3, ignoreIndex: new Int32Array(f32(1).buffer)[0], out }), error: RangeError, message: /crossEntropyBackward: out overlaps an input/ },
+  { name: 'out holding the per-row gradOutput', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, reduction: 'none', gradOutput: out.subarray(4, 6), out }), error: RangeError, message: /out overlaps an input/ },
+  { name: 'nllLoss label out of range', call: (a, out) => a.nllLoss(x6(), [0, 5], { cols: 3, reduction: 'none', out }), error: RangeError, message: /nllLoss: target\[1\] must be in \[0, 3\) or ignoreIndex \(-100\), got 5/, outLength: 2 },
+  { name: 'nllLoss soft targets', call: (a) => a.nllLoss(x6(), new Float32Array(6) as never, { cols: 3 }), error: TypeError, message: /nllLoss: target must be class indices/ },
+];
+
+describe.each(apis)('%s rejects bad input before writing anything', (_name, api) => {
+  it.each(bad.map((b) => [b.name, b] as const))('%s', (_n, b) => {
+    const out = f32(b.outLength ?? 6);
+    let thrown: unknown;
+    try {
+      b.call(api, out);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(b.error);
+    expect((thrown as Error).message).toMatch(b.message);
+    expect(Array.from(out).every((v) => v === SENTINEL), 'out untouched').toBe(true);
+  });
+});
+
+// The addon checks again and never reads or writes out of bounds, whatever JS passes it.
+describe.runIf(backend.native)('the native binding called directly', () => {
+  const addon = createRequire(import.meta.url)('node-gyp-build')(new URL('..', import.meta.url).pathname);
+  const x = x6();
+  const cases: [string, () => unknown, typeof TypeError | typeof RangeError][] = [
+    ['x not a typed array', () => addon.softmaxRows([1, 2], f32(2), 2, 1, false), TypeError],
+    ['out too short', () => addon.softmaxRows(x, f32(5), 3, 1, false), RangeError],
+    ['out of the other type', () => addon.logSoftmaxRows(x, new Float64Array(6), 3, 1, false), TypeError],
+    ['cols 0', () => addon.logSumExpRows(x, f32(2), 0), RangeError],
+    ['cols not dividing', () => addon.logSumExpRows(x, f32(2), 4), RangeError],
+    ['cols missing', () => addon.logSumExpRows(x, f32(2)), TypeError],
+    ['temperature 0', () => addon.softmaxRows(x, f32(6), 3, 0, false), RangeError],
+    ['out overlapping x', () => addon.softmaxRows(x.subarray(0, 3), x.subarray(2, 5), 3, 1, false), RangeError],
+    ['label out of range', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 3]), -100, null, 0, 1, null, null, 1, null), RangeError],
+    ['labels too few', () => addon.crossEntropyRows(x, 3, new Int32Array([0]), -100, null, 0, 1, null, null, 1, null), RangeError],
+    ['labels of another int type', () => addon.crossEntropyRows(x, 3, new Uint8Array([0, 1]), -100, null, 0, 1, null, null, 1, null), TypeError],
+    ['weight too short', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, f32(2), 0, 1, null, null, 1, null), RangeError],
+    ['gradOut too short', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, null, 0, 1, null, f32(5), 1, null), RangeError],
+    ['lossOut too long', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, null, 0, 1, f32(3), null, 1, null), RangeError],
+    ['labelSmoothing 2', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, null, 2, 1, null, null, 1, null), RangeError],
+    ['gradOut holding the weights', () => { const g = f32(6); return addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, g.subarray(0, 3), 0, 1, null, g, 1, null); }, RangeError],
+    ['gradOut over the labels', () => { const g = f32(6); return addon.crossEntropyRows(x, 3, new Int32Array(g.buffer, 0, 2), -100, null, 0, 1, null, g, 1, null); }, RangeError],
+    ['ignoreIndex 2^40', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), 2 ** 40, null, 0, 1, null, null, 1, null), RangeError],
+  ];
+  it.each(cases)('%s', (_n, call, error) => {
+    expect(call).toThrow(error);
+  });
+});
