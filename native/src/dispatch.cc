@@ -1,6 +1,6 @@
-// The kernel table: chosen once, on first use, from what the CPU offers, capped by the
-// SOFTMAX_SIMD_ISA environment variable (scalar | avx2 | avx512 | neon). Only the serial
-// kernels exist so far; SIMD entries join here with their CPU checks.
+// The kernel table, filled once on first use. Only the serial kernels exist so far; the SIMD
+// entries join here with their CPU checks (CPUID + XGETBV, getauxval) and the
+// SOFTMAX_SIMD_ISA cap.
 #include "softmax_simd/kernels.h"
 
 namespace {

@@ -1,0 +1,72 @@
+// Measures the worst error of each function, dtype and backend against the float64 reference on
+// random batches (logits uniform in [−20, 20], cols from 1 to 2^20), in two units: plain (relative
+// for probabilities, absolute / max(1, |ref|) for log-values and losses) and as a fraction of
+// DESIGN.md's bound, which must stay ≤ 1. Prints the table the README quotes.
+import { afterAll, describe, expect, it } from 'vitest';
+import { apis } from './helpers/apis.js';
+import { type FloatCtor, labels, rng, uniform } from './helpers/random.js';
+import { coefficients, crossEntropyRow, rowReference } from './helpers/reference.js';
+import { logBound, probBound } from './helpers/tolerance.js';
+
+const shapes: [number, number][] = [
+  [64, 1],
+  [64, 3],
+  [64, 17],
+  [32, 1000],
+  [4, 4099],
+  [2, 2 ** 20],
+];
+const dtypes: [string, FloatCtor][] = [
+  ['f32', Float32Array],
+  ['f64', Float64Array],
+];
+
+/** Worst plain error and worst error / bound, per row of the printed table. */
+const table = new Map<string, { error: number; ofBound: number }>();
+function record(key: string, error: number, bound: number) {
+  const row = table.get(key) ?? { error: 0, ofBound: 0 };
+  row.error = Math.max(row.error, error);
+  row.ofBound = Math.max(row.ofBound, error / bound);
+  table.set(key, row);
+}
+
+describe.each(apis)('%s', (name, api) => {
+  describe.each(dtypes)('%s', (dt, type) => {
+    it('stays within the contract on every shape', () => {
+      const f32 = dt === 'f32';
+      // The float32 output is the rounded reference at best, so errors are taken after rounding it.
+      const round = f32 ? Math.fround : (v: number) => v;
+      for (const [rows, cols] of shapes) {
+        const next = rng(rows + cols);
+        const x = uniform(type, rows * cols, next, -20, 20);
+        const y = labels(rows, cols, next);
+        const p = api.softmax(x, { cols }), logp = api.logSoftmax(x, { cols }), lse = api.logSumExp(x, { cols });
+        const loss = api.crossEntropy(x, y, { cols, reduction: 'none', labelSmoothing: 0.1 });
+        const grad = api.crossEntropyBackward(x, y, { cols, reduction: 'none', labelSmoothing: 0.1 });
+        for (let r = 0; r < rows; r++) {
+          const start = r * cols;
+          const ref = rowReference(x, start, cols);
+          const ce = crossEntropyRow(x, start, cols, 1, coefficients(cols, 0.1, null, y[r], null, start));
+          record(`${name} ${dt} logSumExp`, Math.abs(lse[r] - round(ref.lse)) / Math.max(1, Math.abs(ref.lse)), logBound(f32, 1));
+          record(`${name} ${dt} crossEntropy`, Math.abs(loss[r] - round(ce.loss)) / Math.max(1, ce.loss), logBound(f32, 1));
+          for (let c = 0; c < cols; c++) {
+            const i = start + c;
+            const want = Math.exp(x[i] - ref.lse);
+            const arg = ref.max - x[i];
+            if (want > 1e-30) record(`${name} ${dt} softmax`, Math.abs(p[i] - round(want)) / want, probBound(f32, arg));
+            const wantLog = x[i] - ref.lse;
+            record(`${name} ${dt} logSoftmax`, Math.abs(logp[i] - round(wantLog)) / Math.max(1, Math.abs(wantLog)), logBound(f32, 1));
+            const scale = ce.gradScale[c];
+            if (scale > 1e-30) record(`${name} ${dt} gradient`, Math.abs(grad[i] - round(ce.grad[c])) / scale, probBound(f32, arg));
+          }
+        }
+      }
+      for (const [key, row] of table) if (key.startsWith(`${name} ${dt} `)) expect(row.ofBound, key).toBeLessThanOrEqual(1);
+    });
+  });
+});
+
+afterAll(() => {
+  const lines = [...table].map(([key, { error, ofBound }]) => `${key.padEnd(40)} ${error.toExponential(2).padStart(10)}  ${(100 * ofBound).toFixed(1).padStart(6)}% of bound`);
+  console.log(`worst error against the float64 reference (shapes ${shapes.map(([r, c]) => `${r}x${c}`).join(', ')})\n${lines.join('\n')}`);
+});
