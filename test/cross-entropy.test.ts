@@ -61,6 +61,15 @@ function reference(k: Case) {
   return { loss, grad, bound };
 }
 
+/** A random batch with class-index targets and no weights; `over` sets the rest. */
+function randomCase(type: FloatCtor, rows: number, cols: number, seed: number, over: Partial<Case>) {
+  const next = rng(seed);
+  const logits = uniform(type, rows * cols, next);
+  const target = labels(rows, cols, next);
+  const base: Case = { rows, cols, logits, weight: null, ignoreIndex: -100, reduction: 'mean', labelSmoothing: 0, temperature: 1, target };
+  return { ...base, ...over, target, next };
+}
+
 function options(k: Case) {
   const { cols, weight, ignoreIndex, labelSmoothing, temperature } = k;
   return { cols, weight: weight ?? undefined, ignoreIndex, labelSmoothing, temperature };
@@ -142,11 +151,9 @@ describe.each(apis)('%s', (_name, api) => {
     });
 
     it('writes the gradient in place over the logits, and over soft targets', () => {
-      const rows = 5, cols = 11;
-      const next = rng(5);
-      const logits = uniform(type, rows * cols, next);
-      const y = labels(rows, cols, next);
-      const k: Case = { rows, cols, logits, target: y, weight: null, ignoreIndex: -100, reduction: 'mean', labelSmoothing: 0.05, temperature: 1 };
+      const cols = 11;
+      const k = randomCase(type, 5, cols, 5, { labelSmoothing: 0.05 });
+      const { logits, next } = k, y = k.target;
       const ref = reference(k);
       const inPlace = logits.slice();
       const result = api.crossEntropyWithGrad(inPlace, y, { ...options(k), gradOut: inPlace });
@@ -154,7 +161,7 @@ describe.each(apis)('%s', (_name, api) => {
       expectLoss(result.loss, ref.loss, dt === 'f32', 'in place loss');
       expectClose(inPlace, ref.grad, (i) => ref.bound[i], 'in place grad', dt === 'f32');
 
-      const soft = api.softmax(uniform(type, rows * cols, next), { cols });
+      const soft = api.softmax(uniform(type, logits.length, next), { cols });
       const ks: Case = { ...k, target: soft.slice() };
       const refSoft = reference(ks);
       api.crossEntropyBackward(logits, soft, { cols, labelSmoothing: 0.05, out: soft });
@@ -162,11 +169,9 @@ describe.each(apis)('%s', (_name, api) => {
     });
 
     it('scales the gradient by gradOutput, per row with reduction none', () => {
-      const rows = 4, cols = 6;
-      const next = rng(11);
-      const logits = uniform(type, rows * cols, next);
-      const y = labels(rows, cols, next);
-      const k: Case = { rows, cols, logits, target: y, weight: null, ignoreIndex: -100, reduction: 'none', labelSmoothing: 0, temperature: 1 };
+      const cols = 6;
+      const k = randomCase(type, 4, cols, 11, { reduction: 'none' });
+      const { logits } = k, y = k.target;
       const ref = reference(k);
       const perRow = [0.5, -2, 0, 3];
       const got = api.crossEntropyBackward(logits, y, { cols, reduction: 'none', gradOutput: perRow });

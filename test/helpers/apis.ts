@@ -10,7 +10,8 @@ export const apis: [string, Api][] = [
   ['js', js],
 ];
 
-export const poison = (a: { fill(v: number): unknown }, v = Number.NaN) => {
+/** Fills an output before a call, so that any entry the call does not write shows. */
+export function poison<A extends { fill(v: number): unknown }>(a: A, v = Number.NaN): A {
   a.fill(v);
   return a;
-};
+}
