@@ -1,6 +1,24 @@
 {
   # The build `npm install` runs (through node-gyp-build). CMakeLists.txt builds the same
-  # sources with the same flags; keep the two lists in step.
+  # sources with the same flags; keep the two in step. The whole addon is compiled for the
+  # baseline ISA; each SIMD file gets its own flags in its own static library, and dispatch.cc
+  # calls it only where the CPU and the OS support it.
+  "target_defaults": {
+    "include_dirs": ["native/include"],
+    "cflags_cc!": ["-std=gnu++17", "-std=gnu++20"],
+    "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden"],
+    "conditions": [
+      ["target_arch == 'x64'", { "cflags_cc": ["-march=x86-64"] }],
+      ["target_arch == 'arm64'", { "cflags_cc": ["-march=armv8-a"] }],
+      ["OS == 'mac'", {
+        "xcode_settings": {
+          "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+          "GCC_OPTIMIZATION_LEVEL": "3",
+          "GCC_SYMBOLS_PRIVATE_EXTERN": "YES"
+        }
+      }]
+    ]
+  },
   "targets": [
     {
       "target_name": "softmax_simd",
@@ -9,25 +27,40 @@
         "native/src/dispatch.cc",
         "native/src/serial.cc"
       ],
-      "include_dirs": ["native/include"],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
       ],
       "defines": ["NAPI_VERSION=8"],
-      "cflags_cc!": ["-std=gnu++17", "-std=gnu++20", "-O2", "-O3"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden"],
-      "cflags!": ["-O2"],
       "conditions": [
-        ["target_arch == 'x64'", { "cflags_cc": ["-march=x86-64"] }],
-        ["target_arch == 'arm64'", { "cflags_cc": ["-march=armv8-a"] }],
-        ["OS == 'mac'", {
-          "xcode_settings": {
-            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-            "GCC_OPTIMIZATION_LEVEL": "3",
-            "GCC_SYMBOLS_PRIVATE_EXTERN": "YES"
-          }
+        ["target_arch == 'x64' and OS != 'win'", {
+          "dependencies": ["softmax_simd_avx2", "softmax_simd_avx512"],
+          "defines": ["SSM_HAVE_AVX2", "SSM_HAVE_AVX512"]
+        }],
+        ["target_arch == 'arm64'", {
+          "sources": ["native/src/neon.cc"],
+          "defines": ["SSM_HAVE_NEON"]
         }]
       ]
     }
+  ],
+  "conditions": [
+    ["target_arch == 'x64' and OS != 'win'", {
+      "targets": [
+        {
+          "target_name": "softmax_simd_avx2",
+          "type": "static_library",
+          "sources": ["native/src/avx2.cc"],
+          "cflags_cc": ["-mavx2", "-mfma"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma"] }
+        },
+        {
+          "target_name": "softmax_simd_avx512",
+          "type": "static_library",
+          "sources": ["native/src/avx512.cc"],
+          "cflags_cc": ["-mavx512f"],
+          "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx512f"] }
+        }
+      ]
+    }]
   ]
 }

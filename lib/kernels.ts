@@ -1,4 +1,4 @@
-import type { FloatArray } from './types.js';
+import type { FloatArray, NativeIsa } from './types.js';
 
 /** One fused cross-entropy call over validated inputs (see native/include/softmax_simd/kernels.h). */
 export interface CrossEntropyCall {
@@ -24,7 +24,7 @@ export interface CrossEntropyCall {
  * implementation. Arguments are already validated; each call covers a whole batch.
  */
 export interface Kernels {
-  readonly isa: 'avx512' | 'avx2' | 'neon' | 'scalar' | 'js';
+  readonly isa: NativeIsa | 'js';
   softmaxRows(x: FloatArray, out: FloatArray, cols: number, temperature: number, allMaskedZero: boolean): void;
   logSoftmaxRows(x: FloatArray, out: FloatArray, cols: number, temperature: number, allMaskedZero: boolean): void;
   logSumExpRows(x: FloatArray, out: FloatArray, cols: number): void;

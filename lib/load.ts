@@ -1,15 +1,17 @@
 // Chooses the backend once, at import: the native addon through node-gyp-build (a prebuild from
 // prebuilds/ or a source build in build/), else the pure-TS kernels. Never throws because a binary
-// is missing; SOFTMAX_SIMD_BACKEND=js forces the pure-TS path and =native makes a failed load an error.
+// is missing; SOFTMAX_SIMD_BACKEND=js forces the pure-TS path and =native makes a failed load an
+// error. The addon picks its ISA itself, capped by SOFTMAX_SIMD_ISA, which is checked here.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { jsKernels } from './js/kernels.js';
 import type { CrossEntropyCall, Kernels } from './kernels.js';
-import type { Backend, FloatArray } from './types.js';
+import type { Backend, FloatArray, NativeIsa } from './types.js';
 
 /** The addon's exports (native/src/addon.cc). */
 interface Addon {
-  isa: Kernels['isa'];
+  isa: NativeIsa;
+  supported: NativeIsa[];
   softmaxRows: Kernels['softmaxRows'];
   logSoftmaxRows: Kernels['logSoftmaxRows'];
   logSumExpRows: Kernels['logSumExpRows'];
@@ -57,13 +59,32 @@ function loadAddon(): Addon {
   return nodeGypBuild(fileURLToPath(new URL('..', import.meta.url)));
 }
 
+/** The native ISAs of this architecture, worst first: the values SOFTMAX_SIMD_ISA may take here. */
+export function isasOf(arch: string): NativeIsa[] {
+  if (arch === 'x64') return ['scalar', 'avx2', 'avx512'];
+  if (arch === 'arm64') return ['scalar', 'neon'];
+  return ['scalar'];
+}
+
+function checkIsaCap(env: Record<string, string | undefined>): void {
+  const cap = env.SOFTMAX_SIMD_ISA ?? '';
+  const isas: string[] = isasOf(process.arch);
+  if (cap !== '' && !isas.includes(cap)) {
+    throw new RangeError(`softmax-simd: SOFTMAX_SIMD_ISA must be one of ${isas.join(', ')} on ${process.arch}, got ${JSON.stringify(cap)}`);
+  }
+}
+
 export function load(env: Record<string, string | undefined> = process.env): { kernels: Kernels; backend: Backend } {
   const choice = env.SOFTMAX_SIMD_BACKEND ?? '';
-  const js = (reason: string) => ({ kernels: jsKernels, backend: { native: false, isa: 'js', threads: 1, reason } as const });
+  const js = (reason: string) => ({
+    kernels: jsKernels,
+    backend: { native: false, isa: 'js', supported: [], threads: 1, reason } as const,
+  });
   if (choice === 'js') return js('SOFTMAX_SIMD_BACKEND=js');
   if (choice !== '' && choice !== 'native') {
     throw new RangeError(`softmax-simd: SOFTMAX_SIMD_BACKEND must be "js" or "native", got ${JSON.stringify(choice)}`);
   }
+  checkIsaCap(env);
   let addon: Addon;
   try {
     addon = loadAddon();
@@ -72,5 +93,5 @@ export function load(env: Record<string, string | undefined> = process.env): { k
     return js(`native addon did not load: ${(error as Error).message.split('\n')[0]}`);
   }
   const kernels = nativeKernels(addon);
-  return { kernels, backend: { native: true, isa: kernels.isa, threads: 1 } };
+  return { kernels, backend: { native: true, isa: kernels.isa, supported: Object.freeze(addon.supported), threads: 1 } };
 }

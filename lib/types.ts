@@ -97,12 +97,17 @@ export interface LossAndGrad<T extends FloatArray, L extends number | T> {
   grad: T;
 }
 
+/** A native kernel set: SIMD (AVX2 + FMA, AVX-512F, NEON) or the scalar C++ reference. */
+export type NativeIsa = 'avx512' | 'avx2' | 'neon' | 'scalar';
+
 /** Which implementation answers calls. */
 export interface Backend {
   /** True when the native addon loaded. */
   readonly native: boolean;
   /** The kernels in use: a SIMD ISA, `'scalar'` C++, or `'js'` (pure TypeScript). */
-  readonly isa: 'avx512' | 'avx2' | 'neon' | 'scalar' | 'js';
+  readonly isa: NativeIsa | 'js';
+  /** The native ISAs this machine and build support, best last (empty on the pure-TS path). */
+  readonly supported: readonly NativeIsa[];
   /** Threads a synchronous call uses (1). */
   readonly threads: number;
   /** Why the pure-TS path is in use, when it is (absent on the native path). */

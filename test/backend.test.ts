@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,23 +7,38 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as root from '../lib/index.js';
 import * as js from '../lib/js/index.js';
-import { load } from '../lib/load.js';
+import { isasOf, load } from '../lib/load.js';
 
 const forcedJs = process.env.SOFTMAX_SIMD_BACKEND === 'js';
+const isaCap = process.env.SOFTMAX_SIMD_ISA;
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
 describe('backend', () => {
-  it(forcedJs ? 'is the pure-TS path when SOFTMAX_SIMD_BACKEND=js' : 'is the native addon', () => {
+  it(forcedJs ? 'is the pure-TS path when SOFTMAX_SIMD_BACKEND=js' : 'is the native addon, at the ISA asked for or the best one', () => {
     expect(root.backend.native).toBe(!forcedJs);
-    expect(root.backend.isa).toBe(forcedJs ? 'js' : 'scalar');
     expect(root.backend.threads).toBe(1);
-    expect(js.backend).toMatchObject({ native: false, isa: 'js' });
+    expect(js.backend).toMatchObject({ native: false, isa: 'js', supported: [] });
+    if (forcedJs) return expect(root.backend.isa).toBe('js');
+    const supported = root.backend.supported;
+    expect(supported[0]).toBe('scalar');
+    expect(supported.every((isa) => isasOf(process.arch).includes(isa))).toBe(true);
+    expect(root.backend.isa).toBe(isaCap || supported[supported.length - 1]);
+  });
+
+  it('reads the CPU features the way /proc/cpuinfo reports them', () => {
+    if (forcedJs || process.platform !== 'linux' || process.arch !== 'x64') return;
+    const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].split(/\s+/) ?? [];
+    const has = (f: string) => flags.includes(f);
+    expect(root.backend.supported.includes('avx2')).toBe(has('avx2') && has('fma'));
+    expect(root.backend.supported.includes('avx512')).toBe(has('avx512f') && has('avx2') && has('fma'));
   });
 
   it('follows SOFTMAX_SIMD_BACKEND and rejects unknown values', () => {
-    expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', threads: 1, reason: 'SOFTMAX_SIMD_BACKEND=js' });
+    expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', supported: [], threads: 1, reason: 'SOFTMAX_SIMD_BACKEND=js' });
     expect(load({ SOFTMAX_SIMD_BACKEND: 'native' }).backend.native).toBe(true);
     expect(() => load({ SOFTMAX_SIMD_BACKEND: 'wasm' })).toThrow(/SOFTMAX_SIMD_BACKEND must be "js" or "native", got "wasm"/);
+    const other = process.arch === 'arm64' ? 'avx2' : 'neon';
+    expect(() => load({ SOFTMAX_SIMD_ISA: other })).toThrow(new RegExp(`SOFTMAX_SIMD_ISA must be one of .* on ${process.arch}, got "${other}"`));
   });
 
   it('native and pure-TS agree on the same batch', () => {

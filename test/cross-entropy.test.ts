@@ -44,9 +44,10 @@ function reference(k: Case) {
     const { max } = rowReference(x, r * cols, cols, t);
     for (let c = 0; c < cols; c++) {
       grad[r * cols + c] = row.grad[c];
-      // An entry whose gradient is exactly 0 (p = q = 0, a −Inf logit) must come out exactly 0.
+      // As for probabilities, relative above 1e-30; an entry whose gradient is exactly 0 (p = q = 0,
+      // a −Inf logit) must come out exactly 0.
       const scale = row.gradScale[c];
-      bound[r * cols + c] = scale === 0 ? 0 : probBound(f32, max - x[r * cols + c] / t) * scale + 1e-300;
+      bound[r * cols + c] = scale === 0 ? 0 : probBound(f32, max - x[r * cols + c] / t) * Math.max(scale, 1e-30);
     }
   }
   const sum = rowLoss.reduce((a, b) => a + b, 0);

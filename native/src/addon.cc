@@ -3,6 +3,7 @@
 // JS calls it with), then makes one kernel call per batch.
 #include <napi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -223,8 +224,22 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, total);
 }
 
+// The ISAs this build and CPU support, best last.
+Napi::Array SupportedIsas(Napi::Env env) {
+  Napi::Array list = Napi::Array::New(env);
+  const std::string names = ssm_supported_isas();
+  size_t start = 0;
+  while (start < names.size()) {
+    const size_t end = std::min(names.find(' ', start), names.size());
+    list.Set(list.Length(), Napi::String::New(env, names.substr(start, end - start)));
+    start = end + 1;
+  }
+  return list;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isa", Napi::String::New(env, ssm_kernels()->isa));
+  exports.Set("supported", SupportedIsas(env));
   exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows<false>, "softmaxRows"));
   exports.Set("logSoftmaxRows", Napi::Function::New(env, SoftmaxRows<true>, "logSoftmaxRows"));
   exports.Set("logSumExpRows", Napi::Function::New(env, LogSumExpRows, "logSumExpRows"));

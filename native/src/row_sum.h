@@ -14,6 +14,10 @@ class CompensatedSum {
     carry_ += std::fabs(sum_) >= std::fabs(v) ? (sum_ - t) + v : (v - t) + sum_;
     sum_ = t;
   }
+  void scale(double f) {
+    sum_ *= f;
+    carry_ *= f;
+  }
   // An infinite or NaN sum makes the carry NaN; the plain sum is the answer then.
   double value() const { return std::isfinite(sum_) ? sum_ + carry_ : sum_; }
 

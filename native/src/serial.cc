@@ -138,6 +138,11 @@ double cross_entropy_rows(const Args& a) {
   return total.value();
 }
 
+template <typename Real>
+void exp_array(const Real* x, Real* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<Real>(std::exp(static_cast<double>(x[i])));
+}
+
 }  // namespace
 
 extern "C" {
@@ -169,6 +174,16 @@ double cross_entropy_rows_f32_serial(const cross_entropy_args_f32* args) {
 }
 double cross_entropy_rows_f64_serial(const cross_entropy_args_f64* args) {
   return cross_entropy_rows<double>(*args);
+}
+
+const kernel_table* ssm_table_serial(void) {
+  static const kernel_table table = {
+      "scalar",
+      {softmax_rows_f32_serial, log_softmax_rows_f32_serial, log_sum_exp_rows_f32_serial,
+       cross_entropy_rows_f32_serial, exp_array<float>},
+      {softmax_rows_f64_serial, log_softmax_rows_f64_serial, log_sum_exp_rows_f64_serial,
+       cross_entropy_rows_f64_serial, exp_array<double>}};
+  return &table;
 }
 
 }  // extern "C"

@@ -68,9 +68,9 @@ RowRef reference_row(const Real* x, size_t cols, double t) {
 
 template <typename Real>
 bool close_prob(double got, long double want, long double arg) {
-  if (want < 1e-30) return std::fabs(got - static_cast<double>(want)) <= 1e-36;
+  // Relative above 1e-30; below, the absolute error that bound allows at 1e-30.
   const double bound = Tol<Real>::rel + Tol<Real>::unit * static_cast<double>(arg);
-  return std::fabs(got - static_cast<double>(want)) <= bound * static_cast<double>(want);
+  return std::fabs(got - static_cast<double>(want)) <= bound * std::max(1e-30, static_cast<double>(want));
 }
 
 template <typename Real>

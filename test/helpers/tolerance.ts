@@ -33,10 +33,10 @@ export function expectClose(
   }
 }
 
-/** Probabilities: relative bound above 1e-30; below it, an absolute 1e-36 (subnormal float32). */
+/** Probabilities: the relative bound above 1e-30; below it, the absolute error that bound allows at 1e-30. */
 export function expectProbs(got: FloatArray, want: ArrayLike<number>, args: ArrayLike<number>, what: string): void {
   const f32 = isF32(got);
-  expectClose(got, want, (i) => (want[i] > 1e-30 ? probBound(f32, args[i]) * want[i] : 1e-36), what, f32);
+  expectClose(got, want, (i) => probBound(f32, args[i]) * Math.max(want[i], 1e-30), what, f32);
 }
 
 export function expectLogs(got: FloatArray, want: ArrayLike<number>, what: string): void {

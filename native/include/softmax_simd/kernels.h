@@ -65,20 +65,36 @@ SSM_CROSS_ENTROPY_ARGS(f64, double)
                              double temperature, int all_masked);                               \
     void (*log_sum_exp_rows)(const real* x, real* out, size_t rows, size_t cols);               \
     double (*cross_entropy_rows)(const cross_entropy_args_##suffix* args);                      \
+    void (*exp_array)(const real* x, real* y, size_t n); /* the ISA's exp, for tests */         \
   } kernel_table_##suffix;
 
 SSM_KERNEL_TABLE(f32, float)
 SSM_KERNEL_TABLE(f64, double)
 #undef SSM_KERNEL_TABLE
 
-/* The table the dispatcher chose, filled once on first use. */
 typedef struct kernel_table {
   const char* isa; /* "avx512" | "avx2" | "neon" | "scalar" */
   kernel_table_f32 f32;
   kernel_table_f64 f64;
 } kernel_table;
 
+/*
+ * The table the dispatcher chose, once, on first use: the best ISA the CPU and the OS support,
+ * capped by the environment variable SOFTMAX_SIMD_ISA (scalar | avx2 | avx512 | neon) when set.
+ */
 const kernel_table* ssm_kernels(void);
+
+/* The table of a named ISA, or NULL when this build or this CPU lacks it. */
+const kernel_table* ssm_kernels_for(const char* isa);
+
+/* The ISAs this build and CPU support, best last, space separated: "scalar avx2 avx512". */
+const char* ssm_supported_isas(void);
+
+/* Each ISA's table (the SIMD ones exist only where they are built; call only if supported). */
+const kernel_table* ssm_table_serial(void);
+const kernel_table* ssm_table_avx2(void);
+const kernel_table* ssm_table_avx512(void);
+const kernel_table* ssm_table_neon(void);
 
 /* Serial reference kernels: portable scalar code, accumulating in double. */
 void softmax_rows_f32_serial(const float* x, float* out, size_t rows, size_t cols,

@@ -1,0 +1,8 @@
+// NEON kernels (AArch64): the shared row kernels over 4 float / 2 double lanes.
+#include "simd_neon.h"
+#include "rows_impl.h"
+
+extern "C" const kernel_table* ssm_table_neon(void) {
+  static const kernel_table table = make_table<NeonF32, NeonF64>("neon");
+  return &table;
+}

@@ -1,0 +1,346 @@
+// The SIMD row kernels, written once over an ISA's vector ops `O` (simd_avx2.h, simd_avx512.h,
+// simd_neon.h) and included by that ISA's translation unit only. Everything is in an anonymous
+// namespace, so each ISA's instantiations stay inside its own object file.
+//
+// Passes (see DESIGN.md "Performance contract"):
+// - row statistics (max m and s = Σ e^((x−m)/T)) read the row once, online: blocks of kBlock
+//   elements, each block's max from L1, then its exp-sum; when a block raises the max, the sum so
+//   far is rescaled by one scalar exp. Exp sums accumulate in float vectors for at most 8 terms a
+//   lane (kFold elements) and are folded into a compensated double, so their error does not grow
+//   with cols.
+// - log-sum-exp and the cross-entropy loss use only those statistics (one read of the logits);
+//   log-softmax, softmax and the cross-entropy gradient add one pass that writes the output.
+// - softmax rows up to kStoreMax elements instead keep the exponentials: max, exp stored in `out`
+//   with the sum, then a scaling pass over `out` (one exp per element instead of two; the
+//   bench measured it faster while the row stays in cache).
+// Rows whose max is not finite (a +Inf, all −Inf, NaN) go to the serial kernel, which has the
+// exact PyTorch semantics; NaN with a finite max needs no special case: it makes the sum NaN.
+#ifndef SOFTMAX_SIMD_ROWS_IMPL_H
+#define SOFTMAX_SIMD_ROWS_IMPL_H
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "exp_poly.h"
+#include "row_sum.h"
+#include "softmax_simd/kernels.h"
+
+namespace {
+
+constexpr size_t kBlock = 2048;     // online statistics: elements per block
+constexpr size_t kStoreMax = 16384;  // softmax: longest row that keeps exponentials in `out`
+
+// The serial kernels for one row, by element type.
+inline void serial_softmax(const float* x, float* out, size_t n, double t, int am) {
+  softmax_rows_f32_serial(x, out, 1, n, t, am);
+}
+inline void serial_softmax(const double* x, double* out, size_t n, double t, int am) {
+  softmax_rows_f64_serial(x, out, 1, n, t, am);
+}
+inline void serial_log_softmax(const float* x, float* out, size_t n, double t, int am) {
+  log_softmax_rows_f32_serial(x, out, 1, n, t, am);
+}
+inline void serial_log_softmax(const double* x, double* out, size_t n, double t, int am) {
+  log_softmax_rows_f64_serial(x, out, 1, n, t, am);
+}
+inline void serial_log_sum_exp(const float* x, float* out, size_t n) { log_sum_exp_rows_f32_serial(x, out, 1, n); }
+inline void serial_log_sum_exp(const double* x, double* out, size_t n) { log_sum_exp_rows_f64_serial(x, out, 1, n); }
+inline double serial_cross_entropy(const cross_entropy_args_f32& a) { return cross_entropy_rows_f32_serial(&a); }
+inline double serial_cross_entropy(const cross_entropy_args_f64& a) { return cross_entropy_rows_f64_serial(&a); }
+
+template <class O>
+struct Rows {
+  using T = typename O::T;
+  using V = typename O::V;
+  static constexpr size_t N = O::N;
+  static constexpr size_t kFold = 32 * N;  // 4 accumulators x 8 terms a lane
+  static constexpr T kInf = std::numeric_limits<T>::infinity();
+
+  // f(i, n) for the vectors of [0, len): n = N, or fewer for the last one.
+  template <class F>
+  static void each(size_t len, F f) {
+    size_t i = 0;
+    for (; i + N <= len; i += N) f(i, N);
+    if (i < len) f(i, len - i);
+  }
+
+  // Sum of the vectors f(i, n) returns over [0, len), in four accumulators (lanes past a tail
+  // must come back as 0).
+  template <class F>
+  static V accumulate(size_t len, F f) {
+    V a0 = O::zero(), a1 = O::zero(), a2 = O::zero(), a3 = O::zero();
+    size_t i = 0;
+    for (; i + 4 * N <= len; i += 4 * N) {
+      a0 = O::add(a0, f(i, N));
+      a1 = O::add(a1, f(i + N, N));
+      a2 = O::add(a2, f(i + 2 * N, N));
+      a3 = O::add(a3, f(i + 3 * N, N));
+    }
+    for (; i + N <= len; i += N) a0 = O::add(a0, f(i, N));
+    if (i < len) a1 = O::add(a1, f(i, len - i));
+    return O::add(O::add(a0, a1), O::add(a2, a3));
+  }
+
+  // As accumulate, folded into a compensated double every kFold elements.
+  template <class F>
+  static double fold(size_t len, F f) {
+    CompensatedSum total;
+    for (size_t b = 0; b < len; b += kFold) {
+      total.add(O::hsum(accumulate(std::min(kFold, len - b), [&](size_t i, size_t n) { return f(b + i, n); })));
+    }
+    return total.value();
+  }
+
+  static T max(const T* x, size_t len) {
+    V m0 = O::set1(-kInf), m1 = m0;
+    size_t i = 0;
+    for (; i + 2 * N <= len; i += 2 * N) {
+      m0 = O::max(m0, O::load(x + i, N, 0));
+      m1 = O::max(m1, O::load(x + i + N, N, 0));
+    }
+    for (; i < len; i += N) m0 = O::max(m0, O::load(x + i, std::min(N, len - i), -kInf));
+    return O::hmax(O::max(m0, m1));
+  }
+
+  static bool has_nan(const T* x, size_t len) {
+    for (size_t i = 0; i < len; ++i) {
+      if (x[i] != x[i]) return true;
+    }
+    return false;
+  }
+
+  // e^((x[i..i+n) − m)·s), lanes past n zero.
+  static V exps(const T* x, size_t i, size_t n, V m, const ExpScale<O>& k) {
+    return O::keep(exp_scaled(O::sub(O::load(x + i, n, 0), m), k), n);
+  }
+
+  // Row statistics; `per_block` also sees each block with the max so far, and is told how much
+  // the max rose before it (rescale(m_old, m_new)).
+  struct Stats {
+    T m;
+    double sum;
+    bool masked_block;  // a whole block of −Inf came before the first finite entry
+  };
+  template <class Block, class Rescale>
+  static Stats stats(const T* x, size_t len, const ExpScale<O>& k, double t, Block per_block, Rescale rescale) {
+    T m = -kInf;
+    CompensatedSum sum;
+    bool masked_block = false;
+    for (size_t b = 0; b < len; b += kBlock) {
+      const size_t n = std::min(kBlock, len - b);
+      const T mb = max(x + b, n);
+      if (mb > m) {
+        if (m != -kInf) {
+          sum.scale(std::exp((static_cast<double>(m) - mb) / t));
+          rescale(m, mb);
+        }
+        m = mb;
+      }
+      if (m == -kInf) {  // all −Inf so far: nothing to add, but a NaN must not be lost
+        if (has_nan(x + b, n)) return {std::numeric_limits<T>::quiet_NaN(), 0, true};
+        masked_block = true;
+        continue;
+      }
+      const V mv = O::set1(m);
+      sum.add(fold(n, [&](size_t i, size_t c) { return exps(x + b, i, c, mv, k); }));
+      per_block(b, n, mv);
+    }
+    return {m, sum.value(), masked_block};
+  }
+  static Stats stats(const T* x, size_t len, const ExpScale<O>& k, double t) {
+    return stats(x, len, k, t, [](size_t, size_t, V) {}, [](T, T) {});
+  }
+
+  // The kernels' scale s = 1/T as a vector constant; false when it or its clamp bounds would not
+  // be normal finite numbers in T (an extreme temperature: the serial kernels take the call).
+  static bool scale_for(double t, T* s, ExpScale<O>* k) {
+    *s = static_cast<T>(1.0 / t);
+    using C = ExpConstants<T>;
+    if (!std::isnormal(*s) || !std::isnormal(C::lo / *s) || !std::isnormal(C::hi / *s)) return false;
+    *k = exp_scale<O>(*s);
+    return true;
+  }
+
+  static void softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
+    T s;
+    ExpScale<O> k;
+    if (!scale_for(t, &s, &k)) return serial_softmax_rows(x, out, rows, cols, t, all_masked);
+    for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
+      if (cols <= kStoreMax) {
+        const T m = max(x, cols);
+        if (!std::isfinite(m)) {
+          serial_softmax(x, out, cols, t, all_masked);
+          continue;
+        }
+        const V mv = O::set1(m);
+        const double sum = fold(cols, [&](size_t i, size_t n) {
+          const V e = exps(x, i, n, mv, k);
+          O::store(out + i, e, n);
+          return e;
+        });
+        const V inv = O::set1(static_cast<T>(1.0 / sum));
+        each(cols, [&](size_t i, size_t n) { O::store(out + i, O::mul(O::load(out + i, n, 0), inv), n); });
+      } else {
+        const Stats st = stats(x, cols, k, t);
+        if (!std::isfinite(st.m)) {
+          serial_softmax(x, out, cols, t, all_masked);
+          continue;
+        }
+        const V mv = O::set1(st.m), inv = O::set1(static_cast<T>(1.0 / st.sum));
+        each(cols, [&](size_t i, size_t n) { O::store(out + i, O::mul(exps(x, i, n, mv, k), inv), n); });
+      }
+    }
+  }
+
+  static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
+    T s;
+    ExpScale<O> k;
+    if (!scale_for(t, &s, &k)) return serial_log_softmax_rows(x, out, rows, cols, t, all_masked);
+    for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
+      const Stats st = stats(x, cols, k, t);
+      if (!std::isfinite(st.m)) {
+        serial_log_softmax(x, out, cols, t, all_masked);
+        continue;
+      }
+      const V mv = O::set1(st.m), sv = O::set1(s), shift = O::set1(static_cast<T>(-std::log(st.sum)));
+      each(cols, [&](size_t i, size_t n) { O::store(out + i, O::fma(O::sub(O::load(x + i, n, 0), mv), sv, shift), n); });
+    }
+  }
+
+  static void log_sum_exp_rows(const T* x, T* out, size_t rows, size_t cols) {
+    const ExpScale<O> k = exp_scale<O>(1);
+    for (size_t r = 0; r < rows; ++r, x += cols) {
+      const Stats st = stats(x, cols, k, 1.0);
+      if (std::isfinite(st.m)) {
+        out[r] = static_cast<T>(st.m + std::log(st.sum));
+      } else {
+        serial_log_sum_exp(x, out + r, cols);
+      }
+    }
+  }
+
+  template <class Args>
+  static double cross_entropy_rows(const Args* args) {
+    const Args& a = *args;
+    T s;
+    ExpScale<O> k;
+    if (!scale_for(a.temperature, &s, &k)) return serial_cross_entropy(a);
+    const size_t cols = a.cols;
+    const double eps = a.label_smoothing, smooth = eps / static_cast<double>(cols);
+    const double inv_t = 1.0 / a.temperature;
+    CompensatedSum weights;  // W = Σ_c w[c]
+    for (size_t c = 0; c < cols; ++c) weights.add(a.weight ? a.weight[c] : 1.0);
+    const double weight_total = weights.value();
+    const bool soft = a.target_probs != nullptr;
+    const bool spread = soft || eps != 0;  // the loss needs Σ u_c (m − x_c) over every class
+    const V ta = O::set1(static_cast<T>(1 - eps)), tb = O::set1(static_cast<T>(smooth));
+
+    CompensatedSum total;
+    for (size_t r = 0; r < a.rows; ++r) {
+      const T* x = a.logits + r * cols;
+      T* g = a.grad_out ? a.grad_out + r * cols : nullptr;
+      const T* tp = soft ? a.target_probs + r * cols : nullptr;
+      const int32_t y = soft ? -1 : a.target[r];
+      if (!soft && y == a.ignore_index) {
+        if (a.loss_out) a.loss_out[r] = 0;
+        if (g) each(cols, [&](size_t i, size_t n) { O::store(g + i, O::zero(), n); });
+        continue;
+      }
+      // u_c: soft, w_c·((1−ε)t_c + ε/C); hard, w_c (the smoothing term's weights).
+      auto u = [&](size_t i, size_t n) {
+        const V w = a.weight ? O::load(a.weight + i, n, 0) : O::set1(1);
+        return soft ? O::mul(w, O::fma(O::load(tp + i, n, 0), ta, tb)) : w;
+      };
+      CompensatedSum u_total, u_spread;  // Σ u_c and Σ u_c (m − x_c)
+      auto per_block = [&](size_t b, size_t n, V mv) {
+        if (!spread) return;
+        u_total.add(O::hsum(accumulate(n, [&](size_t i, size_t c) { return O::keep(u(b + i, c), c); })));
+        u_spread.add(fold(n, [&](size_t i, size_t c) {
+          return O::keep(O::mul(u(b + i, c), O::sub(mv, O::load(x + b + i, c, 0))), c);
+        }));
+      };
+      auto rescale = [&](T m_old, T m_new) { u_spread.add(u_total.value() * (static_cast<double>(m_new) - m_old)); };
+      const Stats st = stats(x, cols, k, a.temperature, per_block, rescale);
+      // The serial kernel also takes rows whose spread is not finite: −Inf logits (whose +Inf
+      // terms per_block skips in an all −Inf block), NaN, or m − x beyond the float range.
+      if (!std::isfinite(st.m) || (spread && (st.masked_block || !std::isfinite(u_spread.value())))) {
+        total.add(serial_cross_entropy(one_row(a, r)));
+        continue;
+      }
+      const double log_sum = std::log(st.sum);
+      double loss, q_total;
+      if (soft) {
+        q_total = u_total.value();
+        loss = q_total * log_sum + u_spread.value() * inv_t;
+      } else {
+        const double wy = a.weight ? a.weight[y] : 1.0;
+        q_total = (1 - eps) * wy + smooth * weight_total;
+        loss = (1 - eps) * wy * (log_sum + (st.m - static_cast<double>(x[y])) * inv_t);
+        if (eps != 0) loss += smooth * (weight_total * log_sum + u_spread.value() * inv_t);
+      }
+      if (a.loss_out) a.loss_out[r] = static_cast<T>(loss);
+      total.add(loss);
+      if (!g) continue;
+      // grad_c = (Q p_c − q_c)·scale/T with p_c = e_c / sum; q_c = u_c (soft) or ε/C·u_c plus
+      // (1−ε)·w_y at the label (hard), which is subtracted after the vector pass.
+      const double scale = a.grad_scale * (a.grad_row_scale ? a.grad_row_scale[r] : 1.0) * inv_t;
+      const double wy = soft ? 0 : (a.weight ? a.weight[y] : 1.0);
+      const V mv = O::set1(st.m), qp = O::set1(static_cast<T>(q_total * scale / st.sum));
+      const V qu = O::set1(static_cast<T>(-scale * (soft ? 1.0 : smooth)));
+      if (!soft && eps == 0) {
+        each(cols, [&](size_t i, size_t n) { O::store(g + i, O::mul(exps(x, i, n, mv, k), qp), n); });
+      } else {
+        each(cols, [&](size_t i, size_t n) {
+          const V e = exps(x, i, n, mv, k);
+          O::store(g + i, O::fma(e, qp, O::mul(qu, u(i, n))), n);
+        });
+      }
+      if (!soft) g[y] = static_cast<T>(g[y] - (1 - eps) * wy * scale);
+    }
+    return total.value();
+  }
+
+  // Arguments for the serial kernel over row r alone.
+  template <class Args>
+  static Args one_row(const Args& a, size_t r) {
+    Args one = a;
+    one.rows = 1;
+    one.logits += r * a.cols;
+    if (one.target) one.target += r;
+    if (one.target_probs) one.target_probs += r * a.cols;
+    if (one.loss_out) one.loss_out += r;
+    if (one.grad_out) one.grad_out += r * a.cols;
+    if (one.grad_row_scale) one.grad_row_scale += r;
+    return one;
+  }
+
+  static void serial_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int am) {
+    for (size_t r = 0; r < rows; ++r) serial_softmax(x + r * cols, out + r * cols, cols, t, am);
+  }
+  static void serial_log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int am) {
+    for (size_t r = 0; r < rows; ++r) serial_log_softmax(x + r * cols, out + r * cols, cols, t, am);
+  }
+
+  // The vector exp over an array (for the exhaustive accuracy test and the benchmarks).
+  static void exp_array(const T* x, T* y, size_t len) {
+    const ExpScale<O> k = exp_scale<O>(1);
+    each(len, [&](size_t i, size_t n) { O::store(y + i, exp_scaled(O::load(x + i, n, 0), k), n); });
+  }
+};
+
+// The kernel table of one ISA.
+template <class F32, class F64>
+kernel_table make_table(const char* isa) {
+  kernel_table t{};
+  t.isa = isa;
+  t.f32 = {Rows<F32>::softmax_rows, Rows<F32>::log_softmax_rows, Rows<F32>::log_sum_exp_rows,
+           Rows<F32>::template cross_entropy_rows<cross_entropy_args_f32>, Rows<F32>::exp_array};
+  t.f64 = {Rows<F64>::softmax_rows, Rows<F64>::log_softmax_rows, Rows<F64>::log_sum_exp_rows,
+           Rows<F64>::template cross_entropy_rows<cross_entropy_args_f64>, Rows<F64>::exp_array};
+  return t;
+}
+
+}  // namespace
+
+#endif  // SOFTMAX_SIMD_ROWS_IMPL_H

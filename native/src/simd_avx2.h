@@ -1,0 +1,128 @@
+// AVX2 + FMA vector ops for the shared kernels (rows_impl.h) and exp (exp_poly.h). Compiled only
+// in avx2.cc, with -mavx2 -mfma; internal linkage throughout. Tails use vmaskmov loads and stores,
+// which never touch the lanes masked off: nothing past the end of a row is read or written.
+#ifndef SOFTMAX_SIMD_SIMD_AVX2_H
+#define SOFTMAX_SIMD_SIMD_AVX2_H
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace {
+
+// Sliding window of all-ones then all-zeros lanes: 8 - n entries in, the first n lanes are on.
+alignas(32) const int32_t kLaneMask32[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+alignas(32) const int64_t kLaneMask64[8] = {-1, -1, -1, -1, 0, 0, 0, 0};
+
+struct Avx2F32 {
+  using T = float;
+  using V = __m256;
+  static constexpr size_t N = 8;
+  static constexpr const char* name = "avx2";
+
+  static __m256i first(size_t n) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kLaneMask32 + 8 - n));
+  }
+  static V set1(T v) { return _mm256_set1_ps(v); }
+  static V zero() { return _mm256_setzero_ps(); }
+  static V load(const T* p, size_t n, T fill) {
+    if (n == N) return _mm256_loadu_ps(p);
+    const __m256i m = first(n);
+    return _mm256_blendv_ps(set1(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
+  }
+  static void store(T* p, V v, size_t n) {
+    if (n == N) {
+      _mm256_storeu_ps(p, v);
+    } else {
+      _mm256_maskstore_ps(p, first(n), v);
+    }
+  }
+  static V keep(V v, size_t n) { return n == N ? v : _mm256_and_ps(v, _mm256_castsi256_ps(first(n))); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V max(V a, V b) { return _mm256_max_ps(a, b); }
+  static V min(V a, V b) { return _mm256_min_ps(a, b); }
+  static V round(V v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  // p · 2^n for integral n in [-150, 128], as two exactly representable powers of two.
+  static V ldexp(V p, V n) {
+    const __m256i k = _mm256_cvtps_epi32(n);
+    const __m256i k1 = _mm256_srai_epi32(k, 1);
+    const __m256i k2 = _mm256_sub_epi32(k, k1);
+    const __m256i bias = _mm256_set1_epi32(127);
+    const V f1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k1, bias), 23));
+    const V f2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k2, bias), 23));
+    return _mm256_mul_ps(_mm256_mul_ps(p, f1), f2);
+  }
+  static T hmax(V v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+  }
+  static double hsum(V v) {
+    const __m256d s = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)),
+                                    _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+  }
+};
+
+struct Avx2F64 {
+  using T = double;
+  using V = __m256d;
+  static constexpr size_t N = 4;
+  static constexpr const char* name = "avx2";
+
+  static __m256i first(size_t n) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kLaneMask64 + 4 - n));
+  }
+  static V set1(T v) { return _mm256_set1_pd(v); }
+  static V zero() { return _mm256_setzero_pd(); }
+  static V load(const T* p, size_t n, T fill) {
+    if (n == N) return _mm256_loadu_pd(p);
+    const __m256i m = first(n);
+    return _mm256_blendv_pd(set1(fill), _mm256_maskload_pd(p, m), _mm256_castsi256_pd(m));
+  }
+  static void store(T* p, V v, size_t n) {
+    if (n == N) {
+      _mm256_storeu_pd(p, v);
+    } else {
+      _mm256_maskstore_pd(p, first(n), v);
+    }
+  }
+  static V keep(V v, size_t n) { return n == N ? v : _mm256_and_pd(v, _mm256_castsi256_pd(first(n))); }
+  static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  static V sub(V a, V b) { return _mm256_sub_pd(a, b); }
+  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static V max(V a, V b) { return _mm256_max_pd(a, b); }
+  static V min(V a, V b) { return _mm256_min_pd(a, b); }
+  static V round(V v) { return _mm256_round_pd(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  // 2^k for integral k in [-1022, 1023]: k + 1023 lands in the low mantissa bits of k + 1.5·2^52
+  // + 1023, and a shift by 52 moves it into the exponent field.
+  static V pow2(V k) {
+    const V shifted = _mm256_add_pd(k, _mm256_set1_pd(6755399441055744.0 + 1023.0));
+    return _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_castpd_si256(shifted), 52));
+  }
+  // p · 2^n for integral n in [-1075, 1024], as two exactly representable powers of two.
+  static V ldexp(V p, V n) {
+    const V n1 = _mm256_floor_pd(_mm256_mul_pd(n, _mm256_set1_pd(0.5)));
+    return _mm256_mul_pd(_mm256_mul_pd(p, pow2(n1)), pow2(_mm256_sub_pd(n, n1)));
+  }
+  static T hmax(V v) {
+    __m128d m = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    m = _mm_max_sd(m, _mm_unpackhi_pd(m, m));
+    return _mm_cvtsd_f64(m);
+  }
+  static double hsum(V v) {
+    const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+  }
+};
+
+}  // namespace
+
+#endif  // SOFTMAX_SIMD_SIMD_AVX2_H

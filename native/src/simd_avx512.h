@@ -1,0 +1,91 @@
+// AVX-512F vector ops for the shared kernels (rows_impl.h) and exp (exp_poly.h). Compiled only in
+// avx512.cc, with -mavx512f; everything here has internal linkage, so no AVX-512 code can be
+// linked into another ISA's kernels. Tails use masked loads and stores: nothing past the end of
+// a row is read or written.
+#ifndef SOFTMAX_SIMD_SIMD_AVX512_H
+#define SOFTMAX_SIMD_SIMD_AVX512_H
+
+#include <immintrin.h>
+
+#include <cstddef>
+
+// GCC 12 reports its own _mm512_undefined_ps() inside max/min intrinsics as maybe-uninitialized.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace {
+
+struct Avx512F32 {
+  using T = float;
+  using V = __m512;
+  static constexpr size_t N = 16;
+  static constexpr const char* name = "avx512";
+
+  static __mmask16 first(size_t n) { return static_cast<__mmask16>((1u << n) - 1); }
+  static V set1(T v) { return _mm512_set1_ps(v); }
+  static V zero() { return _mm512_setzero_ps(); }
+  // n lanes from p (n <= N); the other lanes hold `fill`.
+  static V load(const T* p, size_t n, T fill) {
+    return n == N ? _mm512_loadu_ps(p) : _mm512_mask_loadu_ps(set1(fill), first(n), p);
+  }
+  static void store(T* p, V v, size_t n) {
+    if (n == N) {
+      _mm512_storeu_ps(p, v);
+    } else {
+      _mm512_mask_storeu_ps(p, first(n), v);
+    }
+  }
+  // Lanes from n on become 0.
+  static V keep(V v, size_t n) { return n == N ? v : _mm512_maskz_mov_ps(first(n), v); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V max(V a, V b) { return _mm512_max_ps(a, b); }
+  static V min(V a, V b) { return _mm512_min_ps(a, b); }
+  static V round(V v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V ldexp(V p, V n) { return _mm512_scalef_ps(p, n); }
+  static T hmax(V v) { return _mm512_reduce_max_ps(v); }
+  static double hsum(V v) {
+    const __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+    const __m512d hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    return _mm512_reduce_add_pd(_mm512_add_pd(lo, hi));
+  }
+};
+
+struct Avx512F64 {
+  using T = double;
+  using V = __m512d;
+  static constexpr size_t N = 8;
+  static constexpr const char* name = "avx512";
+
+  static __mmask8 first(size_t n) { return static_cast<__mmask8>((1u << n) - 1); }
+  static V set1(T v) { return _mm512_set1_pd(v); }
+  static V zero() { return _mm512_setzero_pd(); }
+  static V load(const T* p, size_t n, T fill) {
+    return n == N ? _mm512_loadu_pd(p) : _mm512_mask_loadu_pd(set1(fill), first(n), p);
+  }
+  static void store(T* p, V v, size_t n) {
+    if (n == N) {
+      _mm512_storeu_pd(p, v);
+    } else {
+      _mm512_mask_storeu_pd(p, first(n), v);
+    }
+  }
+  static V keep(V v, size_t n) { return n == N ? v : _mm512_maskz_mov_pd(first(n), v); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_pd(a, b); }
+  static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V max(V a, V b) { return _mm512_max_pd(a, b); }
+  static V min(V a, V b) { return _mm512_min_pd(a, b); }
+  static V round(V v) { return _mm512_roundscale_pd(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V ldexp(V p, V n) { return _mm512_scalef_pd(p, n); }
+  static T hmax(V v) { return _mm512_reduce_max_pd(v); }
+  static double hsum(V v) { return _mm512_reduce_add_pd(v); }
+};
+
+}  // namespace
+
+#endif  // SOFTMAX_SIMD_SIMD_AVX512_H
