@@ -60,8 +60,9 @@ export function makeBuffers(dtype, rows, cols, seed) {
     bytes: elements * Type.BYTES_PER_ELEMENT,
     xs,
     labels,
-    outs: xs.map(() => new Type(elements)), // softmax / logSoftmax out, gradOut, copy destination
-    sums: xs.map(() => new Type(rows)), // logSumExp out
+    // Written once here, so the page faults of a first touch are never timed.
+    outs: xs.map(() => new Type(elements).fill(NaN)), // softmax / logSoftmax out, gradOut, copy destination
+    sums: xs.map(() => new Type(rows).fill(NaN)), // logSumExp out
   };
 }
 

@@ -24,6 +24,7 @@ export function machineInfo(backend, supported) {
     caches,
     simdFlags: ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'asimd', 'sve'].filter((f) => flags.has(f)),
     memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    loadAverage: +os.loadavg()[0].toFixed(2), // at the start: other work on the machine skews timings
     platform: `${os.platform()} ${os.arch()} ${os.release()}`,
     node: process.version,
     v8: process.versions.v8,
@@ -52,6 +53,9 @@ export function printMachine(m, config) {
     `settings  ${config.samples} samples of >= ${config.sampleMs} ms after ${config.warmupMs} ms warm-up; seed ${config.seed}` +
       `${config.quick ? '; QUICK' : ''}${config.filter ? `; filter /${config.filter}/` : ''}`,
   ];
+  if (m.loadAverage > m.cores / 4) {
+    lines.push(`warning   load average ${m.loadAverage} on ${m.cores} cores: other processes are running and will disturb the timings`);
+  }
   console.log(lines.join('\n'));
 }
 
