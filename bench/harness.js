@@ -94,10 +94,13 @@ function calibrate(run, calls, sampleMs) {
  * Times run(calls) in `samples` batches of at least sampleMs each and returns seconds per call
  * (median, min, max). Calibrates again after the warm-up when its batches got shorter than
  * sampleMs: the first calibration runs unoptimized code and picks too few calls for the optimized one.
+ * Warm-up and calibration together last at least warmupMs.
  */
 export function measure(run, { samples, sampleMs, warmupMs }) {
+  const start = performance.now();
   let { calls, ms: last } = calibrate(run, 1, sampleMs);
-  for (let spent = 0; spent < warmupMs; spent += last) last = timeCalls(run, calls);
+  // Warm-up: the calibration counts; a long call (a large shape) needs no more.
+  while (performance.now() - start < warmupMs) last = timeCalls(run, calls);
   if (last < sampleMs) calls = calibrate(run, calls, sampleMs).calls;
   const perCall = [];
   for (let s = 0; s < samples; s++) perCall.push(timeCalls(run, calls) / calls / 1e3);

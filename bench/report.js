@@ -50,7 +50,7 @@ export function printMachine(m, config) {
     `simd      ${m.simdFlags.join(' ') || '(none reported)'}`,
     `node      ${m.node} (V8 ${m.v8}), ${m.platform}, ${m.memoryGiB} GiB`,
     `backend   native=${m.backend.native} isa=${m.backend.isa}${m.backend.reason ? ` (${m.backend.reason})` : ''}; native ISAs measured: ${m.supported.join(', ') || 'none'}`,
-    `settings  ${config.samples} samples of >= ${config.sampleMs} ms after ${config.warmupMs} ms warm-up; seed ${config.seed}` +
+    `settings  ${config.samples} samples of >= ${config.sampleMs} ms after >= ${config.warmupMs} ms of calibration and warm-up; seed ${config.seed}` +
       `${config.quick ? '; QUICK' : ''}${config.filter ? `; filter /${config.filter}/` : ''}`,
   ];
   if (m.loadAverage > m.cores / 4) {

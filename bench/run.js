@@ -45,13 +45,13 @@ function parseFilter(text) {
   }
 }
 
-export function readConfig(env = process.env) {
+function readConfig(env = process.env) {
   const quick = env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
   return {
     quick,
     samples: positiveInt(env, 'BENCH_SAMPLES', quick ? 3 : 7),
     sampleMs: quick ? 5 : 20, // each sample runs the op for at least this long
-    warmupMs: quick ? 0 : 50, // at the calibrated size, after the first calibration (see harness.measure)
+    warmupMs: quick ? 20 : 100, // calibration and warm-up together, before the samples (see harness.measure)
     seed: positiveInt(env, 'BENCH_SEED', 1),
     filter: env.BENCH_FILTER ?? '',
     shapes: parseShapes(env.BENCH_SHAPES || DEFAULT_SHAPES),
@@ -79,11 +79,14 @@ async function loadPackage() {
     const pure = await import(new URL('../dist/js/index.js', import.meta.url).href);
     return { native, pure };
   } catch (error) {
+    if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     throw new Error(`bench: cannot load dist/ (build it first: npx tsc -p tsconfig.json): ${error.message}`);
   }
 }
 
-const startedAt = Date.now();
+const childAt = process.argv.indexOf('--child');
+// Progress shows the time since the parent started (a child gets it in BENCH_T0).
+const startedAt = (childAt >= 0 && Number(process.env.BENCH_T0)) || Date.now();
 const progress = (text) => process.stderr.write(`  [${((Date.now() - startedAt) / 1e3).toFixed(1)} s] ${text}\n`);
 
 // ---------------------------------------------------------------- child: the native path for one ISA
@@ -111,7 +114,7 @@ async function childMain(isa, config) {
 /** Runs one child per ISA, one after the other (two at once would share the cores and caches). */
 function measureNative(isa) {
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', isa], {
-    env: { ...process.env, SOFTMAX_SIMD_ISA: isa, SOFTMAX_SIMD_BACKEND: 'native' },
+    env: { ...process.env, SOFTMAX_SIMD_ISA: isa, SOFTMAX_SIMD_BACKEND: 'native', BENCH_T0: String(startedAt) },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
@@ -144,7 +147,6 @@ function measureGroup(group, pure, plain, config) {
 }
 
 async function parentMain(config) {
-  const started = Date.now();
   const { native, pure } = await loadPackage();
   const b = native.backend;
   const isas = b.native ? (b.supported ?? [b.isa]) : [];
@@ -172,20 +174,19 @@ async function parentMain(config) {
 
   for (const cell of cells) cell.ratios = ratios(cell, isas);
   printTables(cells, isas);
-  const seconds = (Date.now() - started) / 1e3;
+  const seconds = (Date.now() - startedAt) / 1e3;
   writeJson(RESULTS_PATH, {
-    timestamp: new Date(started).toISOString(),
+    timestamp: new Date(startedAt).toISOString(),
     durationSec: seconds,
     machine,
     config: { ...config, shapes: config.shapes.map((s) => `${s.rows}x${s.cols}`) },
     results: cells.map(({ label, ...cell }) => cell),
   });
-  console.log(`\n${cells.length} cells in ${seconds.toFixed(0)} s; raw results in ${RESULTS_PATH}`);
+  console.log(`\n${cells.length} cells in ${seconds.toFixed(1)} s; raw results in ${RESULTS_PATH}`);
 }
 
 // ---------------------------------------------------------------- entry
 
-const childAt = process.argv.indexOf('--child');
 try {
   const config = readConfig();
   if (childAt >= 0) await childMain(process.argv[childAt + 1], config);

@@ -2,13 +2,14 @@
 // (simd_avx2.h, simd_avx512.h, simd_neon.h supply set1/max/min/fma/round/ldexp).
 //
 // exp_scaled(d, k) = e^(d·s), the form every kernel needs (d = x − max, s = 1 / temperature):
-//   1. Clamp: d = min(dhi, max(dlo, d)) with dlo = lo/s, dhi = hi/s. The vector is the second
-//      operand, so a NaN survives (x86 max/min return the second operand when unordered; NEON
-//      propagates NaN). −Inf and −1e30 clamp to lo, where the result is 0; +Inf to hi (→ +Inf).
+//   1. Clamp: d = min(dhi, max(dlo, d)) with dlo = lo/s, dhi = hi/s (the kernels, whose d is
+//      x − max ≤ 0, skip the min). The vector is the second operand, so a NaN survives (x86
+//      max/min return the second operand when unordered; NEON propagates NaN). −Inf and −1e30
+//      clamp to lo, where the result is 0; +Inf to hi (→ +Inf).
 //   2. Range reduction (Cody–Waite): n = round(d·s·log2 e), r = d·s − n·ln2_hi − n·ln2_lo, with
 //      |r| ≤ ln2/2. d·s is formed inside an FMA, so temperature adds no rounding of its own;
 //      n·ln2_hi is exact (ln2_hi has 15 significant bits in float, 32 in double).
-//   3. e^r = 1 + r + r²·q(r):
+//   3. e^r = 1 + r·(1 + r·q(r)), by Horner's rule:
 //      float:  q of degree 4 (a degree-6 polynomial), fitted here by Lawson-weighted least
 //              squares for minimax relative error on [−ln2/2, ln2/2]: 3.8e-9 after rounding the
 //              coefficients to float (0.03 ULP), so evaluation rounding dominates;
@@ -75,26 +76,31 @@ constexpr double kExpMaxUlp = sizeof(T) == 4 ? 1.02 : 1.05;
 // Per-row constants of e^(d·s).
 template <class O>
 struct ExpScale {
-  typename O::V s, dlo, dhi;
+  typename O::V s, s_log2e, dlo, dhi;
 };
 
 template <class O>
 ExpScale<O> exp_scale(typename O::T s) {
   using C = ExpConstants<typename O::T>;
-  return {O::set1(s), O::set1(C::lo / s), O::set1(C::hi / s)};
+  return {O::set1(s), O::set1(s * C::log2e), O::set1(C::lo / s), O::set1(C::hi / s)};
 }
 
-template <class O>
+// kPositive: d may be > 0 (the general exp, as exp_test.cc measures it); the kernels pass d =
+// x − max ≤ 0 (or NaN) and skip the upper clamp, which cannot change such a d.
+// kScaled: s may differ from 1 (a temperature); without it, r = d − n·ln2 takes one op fewer.
+template <class O, bool kPositive = true, bool kScaled = true>
 inline typename O::V exp_scaled(typename O::V d, const ExpScale<O>& k) {
   using C = ExpConstants<typename O::T>;
   using V = typename O::V;
-  d = O::min(k.dhi, O::max(k.dlo, d));
-  const V n = O::round(O::mul(O::mul(d, k.s), O::set1(C::log2e)));
-  V r = O::fma(d, k.s, O::mul(n, O::set1(-C::ln2_hi)));
+  const V one = O::set1(typename O::T(1));
+  d = O::max(k.dlo, d);
+  if (kPositive) d = O::min(k.dhi, d);
+  const V n = O::round(O::mul(d, k.s_log2e));
+  V r = kScaled ? O::fma(d, k.s, O::mul(n, O::set1(-C::ln2_hi))) : O::fma(n, O::set1(-C::ln2_hi), d);
   r = O::fma(n, O::set1(-C::ln2_lo), r);
   V q = O::set1(C::c[C::degree]);
   for (int i = C::degree - 1; i >= 0; --i) q = O::fma(q, r, O::set1(C::c[i]));
-  const V p = O::add(O::fma(O::mul(r, r), q, r), O::set1(typename O::T(1)));
+  const V p = O::fma(O::fma(q, r, one), r, one);  // 1 + r·(1 + r·q)
   return O::ldexp(p, n);
 }
 

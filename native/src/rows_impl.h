@@ -49,7 +49,8 @@ inline void serial_log_sum_exp(const double* x, double* out, size_t n) { log_sum
 inline double serial_cross_entropy(const cross_entropy_args_f32& a) { return cross_entropy_rows_f32_serial(&a); }
 inline double serial_cross_entropy(const cross_entropy_args_f64& a) { return cross_entropy_rows_f64_serial(&a); }
 
-template <class O>
+// kScaled: the temperature is not 1 (exp_scaled needs one op more).
+template <class O, bool kScaled>
 struct Rows {
   using T = typename O::T;
   using V = typename O::V;
@@ -112,7 +113,7 @@ struct Rows {
 
   // e^((x[i..i+n) − m)·s), lanes past n zero.
   static V exps(const T* x, size_t i, size_t n, V m, const ExpScale<O>& k) {
-    return O::keep(exp_scaled(O::sub(O::load(x + i, n, 0), m), k), n);
+    return O::keep(exp_scaled<O, false, kScaled>(O::sub(O::load(x + i, n, 0), m), k), n);
   }
 
   // Row statistics; `per_block` also sees each block with the max so far, and is told how much
@@ -325,7 +326,25 @@ struct Rows {
   // The vector exp over an array (for the exhaustive accuracy test and the benchmarks).
   static void exp_array(const T* x, T* y, size_t len) {
     const ExpScale<O> k = exp_scale<O>(1);
-    each(len, [&](size_t i, size_t n) { O::store(y + i, exp_scaled(O::load(x + i, n, 0), k), n); });
+    each(len, [&](size_t i, size_t n) { O::store(y + i, exp_scaled<O, true, false>(O::load(x + i, n, 0), k), n); });
+  }
+};
+
+// The entries of an ISA's table: each picks the kernels for temperature 1 or another.
+template <class O>
+struct Entries {
+  using T = typename O::T;
+  static void softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
+    t == 1 ? Rows<O, false>::softmax_rows(x, out, rows, cols, t, all_masked)
+           : Rows<O, true>::softmax_rows(x, out, rows, cols, t, all_masked);
+  }
+  static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
+    t == 1 ? Rows<O, false>::log_softmax_rows(x, out, rows, cols, t, all_masked)
+           : Rows<O, true>::log_softmax_rows(x, out, rows, cols, t, all_masked);
+  }
+  template <class Args>
+  static double cross_entropy_rows(const Args* a) {
+    return a->temperature == 1 ? Rows<O, false>::cross_entropy_rows(a) : Rows<O, true>::cross_entropy_rows(a);
   }
 };
 
@@ -334,10 +353,10 @@ template <class F32, class F64>
 kernel_table make_table(const char* isa) {
   kernel_table t{};
   t.isa = isa;
-  t.f32 = {Rows<F32>::softmax_rows, Rows<F32>::log_softmax_rows, Rows<F32>::log_sum_exp_rows,
-           Rows<F32>::template cross_entropy_rows<cross_entropy_args_f32>, Rows<F32>::exp_array};
-  t.f64 = {Rows<F64>::softmax_rows, Rows<F64>::log_softmax_rows, Rows<F64>::log_sum_exp_rows,
-           Rows<F64>::template cross_entropy_rows<cross_entropy_args_f64>, Rows<F64>::exp_array};
+  t.f32 = {Entries<F32>::softmax_rows, Entries<F32>::log_softmax_rows, Rows<F32, false>::log_sum_exp_rows,
+           Entries<F32>::template cross_entropy_rows<cross_entropy_args_f32>, Rows<F32, false>::exp_array};
+  t.f64 = {Entries<F64>::softmax_rows, Entries<F64>::log_softmax_rows, Rows<F64, false>::log_sum_exp_rows,
+           Entries<F64>::template cross_entropy_rows<cross_entropy_args_f64>, Rows<F64, false>::exp_array};
   return t;
 }
 

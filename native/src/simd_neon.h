@@ -10,29 +10,29 @@
 
 namespace {
 
-// Loads, stores and masks of the first n lanes, through a buffer of N lanes.
-template <class O>
-struct NeonTail {
-  using T = typename O::T;
-  using V = typename O::V;
+// Loads, stores and masks of the first n lanes of B's vectors, through a buffer of N lanes.
+template <class B>
+struct NeonTail : B {
+  using typename B::T;
+  using typename B::V;
   static V load(const T* p, size_t n, T fill) {
-    if (n == O::N) return O::loadu(p);
-    T buf[O::N];
-    for (size_t i = 0; i < O::N; ++i) buf[i] = i < n ? p[i] : fill;
-    return O::loadu(buf);
+    if (n == B::N) return B::loadu(p);
+    T buf[B::N];
+    for (size_t i = 0; i < B::N; ++i) buf[i] = i < n ? p[i] : fill;
+    return B::loadu(buf);
   }
   static void store(T* p, V v, size_t n) {
-    if (n == O::N) return O::storeu(p, v);
-    T buf[O::N];
-    O::storeu(buf, v);
+    if (n == B::N) return B::storeu(p, v);
+    T buf[B::N];
+    B::storeu(buf, v);
     for (size_t i = 0; i < n; ++i) p[i] = buf[i];
   }
   static V keep(V v, size_t n) {
-    if (n == O::N) return v;
-    T buf[O::N];
-    O::storeu(buf, v);
-    for (size_t i = n; i < O::N; ++i) buf[i] = 0;
-    return O::loadu(buf);
+    if (n == B::N) return v;
+    T buf[B::N];
+    B::storeu(buf, v);
+    for (size_t i = n; i < B::N; ++i) buf[i] = 0;
+    return B::loadu(buf);
   }
 };
 
@@ -44,7 +44,7 @@ struct NeonF32Base {
   static void storeu(T* p, V v) { vst1q_f32(p, v); }
 };
 
-struct NeonF32 : NeonF32Base, NeonTail<NeonF32Base> {
+struct NeonF32 : NeonTail<NeonF32Base> {
   static constexpr const char* name = "neon";
   static V set1(T v) { return vdupq_n_f32(v); }
   static V zero() { return vdupq_n_f32(0); }
@@ -79,7 +79,7 @@ struct NeonF64Base {
   static void storeu(T* p, V v) { vst1q_f64(p, v); }
 };
 
-struct NeonF64 : NeonF64Base, NeonTail<NeonF64Base> {
+struct NeonF64 : NeonTail<NeonF64Base> {
   static constexpr const char* name = "neon";
   static V set1(T v) { return vdupq_n_f64(v); }
   static V zero() { return vdupq_n_f64(0); }
