@@ -253,16 +253,36 @@ struct Rows {
         const V w = a.weight ? O::load(a.weight + i, n, 0) : O::set1(1);
         return soft ? O::mul(w, O::fma(O::load(tp + i, n, 0), ta, tb)) : w;
       };
-      CompensatedSum u_total, u_spread;  // Σ u_c and Σ u_c (m − x_c)
+      const double xy = soft ? 0 : x[y];  // read before the gradient may overwrite the logits
+      CompensatedSum u_total, u_spread;   // Σ u_c and Σ u_c (m − x_c)
       auto per_block = [&](size_t b, size_t n, V mv) {
         if (!spread) return;
-        u_total.add(O::hsum(accumulate(n, [&](size_t i, size_t c) { return O::keep(u(b + i, c), c); })));
+        u_total.add(fold(n, [&](size_t i, size_t c) { return O::keep(u(b + i, c), c); }));
         u_spread.add(fold(n, [&](size_t i, size_t c) {
           return O::keep(O::mul(u(b + i, c), O::sub(mv, O::load(x + b + i, c, 0))), c);
         }));
       };
-      auto rescale = [&](T m_old, T m_new) { u_spread.add(u_total.value() * (static_cast<double>(m_new) - m_old)); };
-      const Stats st = stats(x, cols, k, a.temperature, per_block, rescale);
+      // A row that fits in cache keeps its exponentials in the gradient (one exp per element
+      // instead of two), unless the gradient overwrites soft targets that the last pass reads.
+      const bool stored = g && cols <= kStoreMax && !(soft && g == tp);
+      Stats st;
+      if (stored) {
+        st = {max(x, cols), 0, false};
+        if (std::isfinite(st.m)) {
+          const V mv = O::set1(st.m);
+          per_block(0, cols, mv);  // before the exponentials overwrite logits that are the gradient
+          if (!spread || std::isfinite(u_spread.value())) {
+            st.sum = fold(cols, [&](size_t i, size_t n) {
+              const V e = exps(x, i, n, mv, k);
+              O::store(g + i, e, n);
+              return e;
+            });
+          }
+        }
+      } else {
+        auto rescale = [&](T m_old, T m_new) { u_spread.add(u_total.value() * (static_cast<double>(m_new) - m_old)); };
+        st = stats(x, cols, k, a.temperature, per_block, rescale);
+      }
       // The serial kernel also takes rows whose spread is not finite: −Inf logits (whose +Inf
       // terms per_block skips in an all −Inf block), NaN, or m − x beyond the float range.
       if (!std::isfinite(st.m) || (spread && (st.masked_block || !std::isfinite(u_spread.value())))) {
@@ -277,7 +297,7 @@ struct Rows {
       } else {
         const double wy = a.weight ? a.weight[y] : 1.0;
         q_total = (1 - eps) * wy + smooth * weight_total;
-        loss = (1 - eps) * wy * (log_sum + (st.m - static_cast<double>(x[y])) * inv_t);
+        loss = (1 - eps) * wy * (log_sum + (st.m - xy) * inv_t);
         if (eps != 0) loss += smooth * (weight_total * log_sum + u_spread.value() * inv_t);
       }
       if (a.loss_out) a.loss_out[r] = static_cast<T>(loss);
@@ -289,13 +309,11 @@ struct Rows {
       const double wy = soft ? 0 : (a.weight ? a.weight[y] : 1.0);
       const V mv = O::set1(st.m), qp = O::set1(static_cast<T>(q_total * scale / st.sum));
       const V qu = O::set1(static_cast<T>(-scale * (soft ? 1.0 : smooth)));
+      auto e = [&](size_t i, size_t n) { return stored ? O::load(g + i, n, 0) : exps(x, i, n, mv, k); };
       if (!soft && eps == 0) {
-        each(cols, [&](size_t i, size_t n) { O::store(g + i, O::mul(exps(x, i, n, mv, k), qp), n); });
+        each(cols, [&](size_t i, size_t n) { O::store(g + i, O::mul(e(i, n), qp), n); });
       } else {
-        each(cols, [&](size_t i, size_t n) {
-          const V e = exps(x, i, n, mv, k);
-          O::store(g + i, O::fma(e, qp, O::mul(qu, u(i, n))), n);
-        });
+        each(cols, [&](size_t i, size_t n) { O::store(g + i, O::fma(e(i, n), qp, O::mul(qu, u(i, n))), n); });
       }
       if (!soft) g[y] = static_cast<T>(g[y] - (1 - eps) * wy * scale);
     }
