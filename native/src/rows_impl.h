@@ -29,7 +29,7 @@
 namespace {
 
 constexpr size_t kBlock = 2048;     // online statistics: elements per block
-constexpr size_t kStoreMax = 16384;  // softmax: longest row that keeps exponentials in `out`
+constexpr size_t kStoreMaxBytes = size_t{1} << 20;  // longest row (in bytes) that keeps exponentials
 
 // The serial kernels for one row, by element type.
 inline void serial_softmax(const float* x, float* out, size_t n, double t, int am) {
@@ -57,6 +57,8 @@ struct Rows {
   static constexpr size_t N = O::N;
   static constexpr size_t kFold = 32 * N;  // 4 accumulators x 8 terms a lane
   static constexpr T kInf = std::numeric_limits<T>::infinity();
+  static constexpr size_t kStoreMax = kStoreMaxBytes / sizeof(T);
+  static constexpr size_t kPrefetchMin = 4096;
 
   // f(i, n) for the vectors of [0, len): n = N, or fewer for the last one.
   template <class F>
@@ -123,8 +125,10 @@ struct Rows {
     double sum;
     bool masked_block;  // a whole block of −Inf came before the first finite entry
   };
+  // `next`, when not null, is the next row: it is prefetched while the exponentials are computed.
   template <class Block, class Rescale>
-  static Stats stats(const T* x, size_t len, const ExpScale<O>& k, double t, Block per_block, Rescale rescale) {
+  static Stats stats(const T* x, size_t len, const ExpScale<O>& k, double t, const T* next, Block per_block,
+                     Rescale rescale) {
     T m = -kInf;
     CompensatedSum sum;
     bool masked_block = false;
@@ -144,13 +148,21 @@ struct Rows {
         continue;
       }
       const V mv = O::set1(m);
-      sum.add(fold(n, [&](size_t i, size_t c) { return exps(x + b, i, c, mv, k); }));
+      sum.add(fold(n, [&](size_t i, size_t c) {
+        if (next) __builtin_prefetch(next + b + i);
+        return exps(x + b, i, c, mv, k);
+      }));
       per_block(b, n, mv);
     }
     return {m, sum.value(), masked_block};
   }
-  static Stats stats(const T* x, size_t len, const ExpScale<O>& k, double t) {
-    return stats(x, len, k, t, [](size_t, size_t, V) {}, [](T, T) {});
+  static Stats stats(const T* x, size_t len, const ExpScale<O>& k, double t, const T* next) {
+    return stats(x, len, k, t, next, [](size_t, size_t, V) {}, [](T, T) {});
+  }
+
+  // Row r + 1 when there is one and rows are long enough to come from memory, else null.
+  static const T* next_row(const T* x, size_t r, size_t rows, size_t cols) {
+    return r + 1 < rows && cols >= kPrefetchMin ? x + cols : nullptr;
   }
 
   // The kernels' scale s = 1/T as a vector constant; false when it or its clamp bounds would not
@@ -175,7 +187,10 @@ struct Rows {
           continue;
         }
         const V mv = O::set1(m);
+        // While the exponentials keep the core busy, the next row streams in (rows out of cache).
+        const T* next = next_row(x, r, rows, cols);
         const double sum = fold(cols, [&](size_t i, size_t n) {
+          if (next) __builtin_prefetch(next + i);
           const V e = exps(x, i, n, mv, k);
           O::store(out + i, e, n);
           return e;
@@ -183,7 +198,7 @@ struct Rows {
         const V inv = O::set1(static_cast<T>(1.0 / sum));
         each(cols, [&](size_t i, size_t n) { O::store(out + i, O::mul(O::load(out + i, n, 0), inv), n); });
       } else {
-        const Stats st = stats(x, cols, k, t);
+        const Stats st = stats(x, cols, k, t, next_row(x, r, rows, cols));
         if (!std::isfinite(st.m)) {
           serial_softmax(x, out, cols, t, all_masked);
           continue;
@@ -199,7 +214,7 @@ struct Rows {
     ExpScale<O> k;
     if (!scale_for(t, &s, &k)) return serial_log_softmax_rows(x, out, rows, cols, t, all_masked);
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
-      const Stats st = stats(x, cols, k, t);
+      const Stats st = stats(x, cols, k, t, next_row(x, r, rows, cols));
       if (!std::isfinite(st.m)) {
         serial_log_softmax(x, out, cols, t, all_masked);
         continue;
@@ -212,7 +227,7 @@ struct Rows {
   static void log_sum_exp_rows(const T* x, T* out, size_t rows, size_t cols) {
     const ExpScale<O> k = exp_scale<O>(1);
     for (size_t r = 0; r < rows; ++r, x += cols) {
-      const Stats st = stats(x, cols, k, 1.0);
+      const Stats st = stats(x, cols, k, 1.0, next_row(x, r, rows, cols));
       if (std::isfinite(st.m)) {
         out[r] = static_cast<T>(st.m + std::log(st.sum));
       } else {
@@ -272,7 +287,9 @@ struct Rows {
           const V mv = O::set1(st.m);
           per_block(0, cols, mv);  // before the exponentials overwrite logits that are the gradient
           if (!spread || std::isfinite(u_spread.value())) {
+            const T* next = next_row(x, r, a.rows, cols);
             st.sum = fold(cols, [&](size_t i, size_t n) {
+              if (next) __builtin_prefetch(next + i);
               const V e = exps(x, i, n, mv, k);
               O::store(g + i, e, n);
               return e;
@@ -281,7 +298,7 @@ struct Rows {
         }
       } else {
         auto rescale = [&](T m_old, T m_new) { u_spread.add(u_total.value() * (static_cast<double>(m_new) - m_old)); };
-        st = stats(x, cols, k, a.temperature, per_block, rescale);
+        st = stats(x, cols, k, a.temperature, next_row(x, r, a.rows, cols), per_block, rescale);
       }
       // The serial kernel also takes rows whose spread is not finite: −Inf logits (whose +Inf
       // terms per_block skips in an all −Inf block), NaN, or m − x beyond the float range.
