@@ -13,12 +13,13 @@ const loaded = load();
 const api = createApi(loaded.kernels);
 
 /**
- * Which implementation answers calls: `{ native, isa, threads }`, and `reason` when the pure-TS
- * path is in use (`SOFTMAX_SIMD_BACKEND=js`, or why the addon did not load).
+ * Which implementation answers calls: `{ native, isa, supported, threads }`, and `reason` when the
+ * pure-TS path is in use (`SOFTMAX_SIMD_BACKEND=js`, or why the addon did not load). `isa` is the
+ * best of `supported` unless `SOFTMAX_SIMD_ISA` caps it.
  *
  * @example
  * import { backend } from 'softmax-simd';
- * console.log(backend); // { native: true, isa: 'scalar', threads: 1 }
+ * console.log(backend); // { native: true, isa: 'avx512', supported: ['scalar', 'avx2', 'avx512'], threads: 1 }
  */
 export const backend: Backend = Object.freeze(loaded.backend);
 
