@@ -1,12 +1,13 @@
-// What each contender runs. A runner is `run(calls)`: `calls` operations over the buffers of one
-// (dtype, shape), cycling through the rotated input sets with `i & mask`; outputs, gradOut and the
-// options objects are preallocated, so only the call itself is timed. Each op has its own loop (no
-// shared call site), so the JIT sees one target per loop.
+// What the package, plain JS and the ceilings run (the peers are in peers/). A runner is
+// `run(calls)`: `calls` operations over the buffers of one (dtype, shape), cycling through the
+// rotated input sets with `i & mask`; outputs, gradOut and the options objects are preallocated, so
+// only the call itself is timed. Each op has its own loop (no shared call site), so the JIT sees one
+// target per loop.
 
-export const OPS = ['softmax', 'logSoftmax', 'logSumExp', 'crossEntropyWithGrad'];
+export const OPS = ['softmax', 'logSoftmax', 'logSumExp', 'crossEntropy', 'crossEntropyWithGrad'];
 
 /** The package's API (native `dist/index.js` or pure TS `dist/js/index.js`), called as a user would. */
-export function libraryRunner(lib, op, set) {
+function libraryRunner(lib, op, set) {
   const { xs, labels, cols } = set;
   const mask = xs.length - 1;
   switch (op) {
@@ -28,6 +29,14 @@ export function libraryRunner(lib, op, set) {
         for (let i = 0; i < calls; i++) lib.logSumExp(xs[i & mask], opts[i & mask]);
       };
     }
+    case 'crossEntropy': {
+      const opts = { cols };
+      return (calls) => {
+        let loss = 0;
+        for (let i = 0; i < calls; i++) loss = lib.crossEntropy(xs[i & mask], labels[i & mask], opts);
+        return loss;
+      };
+    }
     case 'crossEntropyWithGrad': {
       const opts = set.outs.map((gradOut) => ({ cols, reduction: 'mean', gradOut }));
       return (calls) => {
@@ -41,7 +50,7 @@ export function libraryRunner(lib, op, set) {
 }
 
 /** The hand-written loops of plain.js (one module instance per dtype). */
-export function plainRunner(plain, op, set) {
+function plainRunner(plain, op, set) {
   const { xs, outs, sums, labels, cols } = set;
   const mask = xs.length - 1;
   switch (op) {
@@ -56,6 +65,12 @@ export function plainRunner(plain, op, set) {
     case 'logSumExp':
       return (calls) => {
         for (let i = 0; i < calls; i++) plain.logSumExp(xs[i & mask], sums[i & mask], cols);
+      };
+    case 'crossEntropy':
+      return (calls) => {
+        let loss = 0;
+        for (let i = 0; i < calls; i++) loss = plain.crossEntropy(xs[i & mask], labels[i & mask], cols);
+        return loss;
       };
     case 'crossEntropyWithGrad':
       return (calls) => {
@@ -87,30 +102,57 @@ export function readRunner(plain, set) {
   };
 }
 
-/**
- * What a runner left for input set 0 after run(1): the output values (a copy) and the loss, with
- * the floor of the comparison (harness.maxDifference): relative for probabilities, absolute below
- * 1 for log-values, and for the gradient absolute below 1% of its scale 1/rows (a hand-written f32
- * loop loses relative accuracy where p ≈ 1 makes p − 1 cancel).
- */
-export function outputOf(op, set, loss) {
+/** What a runner left for input set 0 after run(1): `{ values, loss }` (values copied). */
+function outputOf(op, set, loss) {
   switch (op) {
     case 'softmax':
-      return { values: set.outs[0].slice(), floor: 0 };
     case 'logSoftmax':
-      return { values: set.outs[0].slice(), floor: 1 };
-    case 'logSumExp':
-      return { values: set.sums[0].slice(), floor: 1 };
     case 'crossEntropyWithGrad':
-      return { values: set.outs[0].slice(), floor: 0.01 / set.rows, loss };
+      return { values: set.outs[0].slice(), loss };
+    case 'logSumExp':
+      return { values: set.sums[0].slice() };
+    case 'crossEntropy':
+      return { loss };
   }
   throw new Error(`bench: unknown op ${op}`);
 }
 
 /** Runs once on input set 0 and returns what it wrote (clearing the outputs first). */
-export function runOnce(run, op, set) {
+function runOnce(run, op, set) {
   set.outs[0].fill(NaN);
   set.sums[0].fill(NaN);
   const loss = run(1);
   return outputOf(op, set, loss);
+}
+
+/** A contender (see harness.evaluate) for a runner that writes into the set's buffers. */
+function bufferContender(name, makeRun, op, set) {
+  return {
+    name,
+    strict: true,
+    prepare: () => {
+      const run = makeRun();
+      return { run, once: () => runOnce(run, op, set) };
+    },
+  };
+}
+
+/** The package's API (`lib`: native dist/index.js or pure TS dist/js/index.js) as a contender. */
+export const libraryContender = (name, lib, op, set) => bufferContender(name, () => libraryRunner(lib, op, set), op, set);
+
+/** The hand-written loops (one plain.js instance per dtype) as a contender. */
+export const plainContender = (plain, op, set) => bufferContender('plain JS', () => plainRunner(plain, op, set), op, set);
+
+/**
+ * Who runs in this process for one op on one input set, in table order: the package's default
+ * entry ("native auto", when `ctx.native` is given), pure TS, plain JS, then `peers` (default: all).
+ * `ctx` is `{ native?, pure, plainFor: { f32, f64 }, peers }`.
+ */
+export function lineup(ctx, op, set, { native = true, peers = ctx.peers } = {}) {
+  return [
+    ...(native && ctx.native ? [libraryContender('native auto', ctx.native, op, set)] : []),
+    libraryContender('pure TS', ctx.pure, op, set),
+    plainContender(ctx.plainFor[set.dtype], op, set),
+    ...peers.map((peer) => peer.contender(op, set)),
+  ];
 }

@@ -1,6 +1,7 @@
 // Measurement machinery shared by the parent and the child processes: deterministic inputs, the
-// timing loop (calibrate, warm up, sample, median) and the correctness guard.
+// timing loop (calibrate, warm up, sample, median), and checking then timing a list of contenders.
 import { performance } from 'node:perf_hooks';
+import { compare, guard } from './reference.js';
 
 // ---------------------------------------------------------------- inputs
 
@@ -71,19 +72,22 @@ export function makeBuffers(dtype, rows, cols, seed) {
 /** Results of timed code go here so the JIT cannot drop the work as dead. */
 export let blackhole = 0;
 
-/** Milliseconds taken by run(calls); run performs `calls` operations and returns any number. */
-function timeCalls(run, calls) {
+/**
+ * Milliseconds taken by run(calls); run performs `calls` operations and returns anything, or a
+ * promise of it (ONNX Runtime's session.run is asynchronous): one await per batch, not per call.
+ */
+async function timeCalls(run, calls) {
   const t0 = performance.now();
-  const r = run(calls);
+  const r = await run(calls);
   const ms = performance.now() - t0;
   if (typeof r === 'number') blackhole += r;
   return ms;
 }
 
 /** Grows the call count until one batch takes at least sampleMs; returns it and that batch's time. */
-function calibrate(run, calls, sampleMs) {
+async function calibrate(run, calls, sampleMs) {
   for (;;) {
-    const ms = timeCalls(run, calls);
+    const ms = await timeCalls(run, calls);
     if (ms >= sampleMs) return { calls, ms };
     const guess = Math.ceil((calls * 1.2 * sampleMs) / Math.max(ms, 1e-3));
     calls = Math.max(calls + 1, Math.min(calls * 10, guess));
@@ -96,14 +100,14 @@ function calibrate(run, calls, sampleMs) {
  * sampleMs: the first calibration runs unoptimized code and picks too few calls for the optimized one.
  * Warm-up and calibration together last at least warmupMs.
  */
-export function measure(run, { samples, sampleMs, warmupMs }) {
+export async function measure(run, { samples, sampleMs, warmupMs }) {
   const start = performance.now();
-  let { calls, ms: last } = calibrate(run, 1, sampleMs);
+  let { calls, ms: last } = await calibrate(run, 1, sampleMs);
   // Warm-up: the calibration counts; a long call (a large shape) needs no more.
-  while (performance.now() - start < warmupMs) last = timeCalls(run, calls);
-  if (last < sampleMs) calls = calibrate(run, calls, sampleMs).calls;
+  while (performance.now() - start < warmupMs) last = await timeCalls(run, calls);
+  if (last < sampleMs) calls = (await calibrate(run, calls, sampleMs)).calls;
   const perCall = [];
-  for (let s = 0; s < samples; s++) perCall.push(timeCalls(run, calls) / calls / 1e3);
+  for (let s = 0; s < samples; s++) perCall.push((await timeCalls(run, calls)) / calls / 1e3);
   perCall.sort((a, b) => a - b);
   const mid = perCall.length >> 1;
   const median = perCall.length % 2 ? perCall[mid] : (perCall[mid - 1] + perCall[mid]) / 2;
@@ -123,42 +127,34 @@ export function toRates(timing, elements) {
   };
 }
 
-// ---------------------------------------------------------------- correctness guard
+// ---------------------------------------------------------------- contenders
 
-/** Largest tolerated difference: relative, or absolute below `floor` (see check). */
-export const TOLERANCE = { f32: 1e-4, f64: 1e-9 };
+// A contender is `{ name, strict, skip?, prepare }`: `prepare()` (maybe async) gives
+// `{ run(calls), once(), release?() }`, where `once()` returns (or promises) `{ values, loss }` for
+// input set 0. `skip` says why it cannot run this cell. `strict` contenders (the package and plain
+// JS) abort the run when their output is wrong; a peer's error is only reported.
 
 /**
- * Largest |got − want| / max(|want|, floor) over the arrays; NaN where exactly one side is NaN
- * counts as Infinity. floor 0 makes it purely relative (probabilities); floor 1 makes large
- * log-values relative and small ones absolute.
+ * Checks each contender's output against the reference and, given a timing config, times it:
+ * `{ results: { name: { ...rates, maxError, nonFinite, badValues } }, skipped: { name: reason } }`.
+ * Without `config` (the −Inf cell) only the errors are returned.
  */
-export function maxDifference(got, want, floor) {
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) {
-    const a = got[i];
-    const b = want[i];
-    if (a === b) continue;
-    const d = Math.abs(a - b) / Math.max(Math.abs(b), floor, Number.MIN_VALUE);
-    if (!(d <= worst)) worst = d !== d ? Infinity : d;
-  }
-  return worst;
-}
-
-/** Throws a clear error when a contender's output is not the reference's (never time a broken kernel). */
-export function check(what, dtype, got, want) {
-  const tolerance = TOLERANCE[dtype];
-  for (const [name, g, w, floor] of [
-    ['values', got.values, want.values, want.floor],
-    ['loss', [got.loss], [want.loss], 1],
-  ]) {
-    if (w[0] === undefined) continue;
-    const diff = maxDifference(g, w, floor);
-    if (!(diff < tolerance)) {
-      throw new Error(
-        `bench: ${what} disagrees with the pure-TS reference: max difference in ${name} is ${diff} ` +
-          `(tolerance ${tolerance}); not benchmarking a broken kernel`,
-      );
+export async function evaluate(contenders, { label, dtype, set, ref }, config) {
+  const results = {};
+  const skipped = {};
+  for (const contender of contenders) {
+    if (contender.skip) {
+      skipped[contender.name] = contender.skip;
+      continue;
+    }
+    const prepared = await contender.prepare();
+    try {
+      const error = compare(await prepared.once(), ref);
+      if (contender.strict) guard(`${contender.name} ${label}`, dtype, error);
+      results[contender.name] = config ? { ...toRates(await measure(prepared.run, config), set.elements), ...error } : error;
+    } finally {
+      await prepared.release?.();
     }
   }
+  return { results, skipped };
 }

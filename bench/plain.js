@@ -44,6 +44,21 @@ export function logSumExp(x, out, cols) {
   }
 }
 
+/** Mean cross-entropy over class-index labels, the loss alone: per row max + log(sum) − x[y]. */
+export function crossEntropy(x, labels, cols) {
+  const rows = x.length / cols;
+  let loss = 0;
+  for (let row = 0, start = 0; row < rows; row++, start += cols) {
+    const end = start + cols;
+    let max = -Infinity;
+    for (let i = start; i < end; i++) if (x[i] > max) max = x[i];
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += Math.exp(x[i] - max);
+    loss += max + Math.log(sum) - x[start + labels[row]];
+  }
+  return loss / rows;
+}
+
 /**
  * Mean cross-entropy over class-index labels, with its gradient written to grad: per row the
  * softmax p (its exponentials wait in grad), loss += −log p[y], grad = (p − onehot(y)) / rows.

@@ -1,4 +1,6 @@
-// What the benchmark prints and saves: the machine, one table per op and dtype, the JSON file.
+// What the benchmark prints and saves: the machine, one table per op and dtype, the −Inf cell, the
+// sweep, the small-input times, the JSON file.
+import { TOLERANCE } from './reference.js';
 import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
@@ -51,8 +53,9 @@ export function printMachine(m, config) {
     `node      ${m.node} (V8 ${m.v8}), ${m.platform}, ${m.memoryGiB} GiB`,
     `backend   native=${m.backend.native} isa=${m.backend.isa}${m.backend.reason ? ` (${m.backend.reason})` : ''}; native ISAs measured: ${m.supported.join(', ') || 'none'}`,
     `settings  ${config.samples} samples of >= ${config.sampleMs} ms after >= ${config.warmupMs} ms of calibration and warm-up; seed ${config.seed}` +
-      `${config.quick ? '; QUICK' : ''}${config.filter ? `; filter /${config.filter}/` : ''}`,
+      `${config.quick ? '; QUICK' : ''}${config.filter ? `; filter /${config.filter}/` : ''}; sections ${config.sections.join(', ')}`,
   ];
+  if (Object.keys(m.peers).length) lines.push(`peers     ${Object.entries(m.peers).map(([k, v]) => `${k} ${v}`).join('; ')}`);
   if (m.loadAverage > m.cores / 4) {
     lines.push(`warning   load average ${m.loadAverage} on ${m.cores} cores: other processes are running and will disturb the timings`);
   }
@@ -66,16 +69,39 @@ function formatRate(x) {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
-/** "1234 ±2%": the median and half the min–max range, as a share of the median. */
-function formatStat(s) {
-  if (!s) return '—';
+/** Half the min–max range as a share of the median, shown only when it is large (≥ 5%): a noisy figure. */
+function formatSpread(s) {
   const half = ((s.maxMelemPerSec - s.minMelemPerSec) / 2 / s.medianMelemPerSec) * 100;
-  return `${formatRate(s.medianMelemPerSec)} ±${half < 9.95 ? half.toFixed(1) : half.toFixed(0)}%`;
+  return half >= 5 ? ` ±${half.toFixed(0)}%` : '';
 }
 
+const formatStat = (s) => (s ? `${formatRate(s.medianMelemPerSec)}${formatSpread(s)}` : '—');
 const formatRatio = (r, unit = '×') => (r === undefined ? '—' : `${r.toFixed(2)}${unit}`);
+const formatNs = (ns) => (ns === undefined ? '—' : ns < 10 ? ns.toFixed(1) : Math.round(ns).toLocaleString('en-US'));
 
-/** Best native over plain JS and pure TS (throughput ratios), and native time over copy time. */
+/** An output's error: "NaN!" (or "Infinity!") where the reference is finite, else the max error. */
+function formatError(e) {
+  if (!e || e.maxError === undefined) return '—';
+  if (e.nonFinite) return `${e.badValues.join('/')}!`;
+  return e.maxError === 0 ? '0' : e.maxError.toExponential(1);
+}
+
+/** The worst error of one contender over several cells (a non-finite output wins). */
+function worstError(stats) {
+  const all = stats.filter((s) => s?.maxError !== undefined);
+  if (all.length === 0) return undefined;
+  return all.reduce((a, b) => (b.nonFinite > a.nonFinite || (b.nonFinite === a.nonFinite && !(b.maxError <= a.maxError)) ? b : a));
+}
+
+/** Column headers: the ISAs and the tfjs op-only variants shortened, so a table fits a wide terminal. */
+const HEADERS = { 'tfjs-wasm op': 'wasm op', 'tfjs-cpu op': 'cpu op' };
+const header = (name) => HEADERS[name] ?? name.replace(/^native /, '');
+
+/** The peers' columns, those that ran or were skipped in any of these cells, in lineup order. */
+const PEERS = ['ORT', 'tfjs-wasm', 'tfjs-wasm op', 'tfjs-cpu', 'tfjs-cpu op'];
+const peersIn = (cells) => PEERS.filter((p) => cells.some((c) => c.contenders[p] || c.skipped?.[p]));
+
+/** Best native over plain JS, pure TS and the peers (throughput ratios), and native time over copy time. */
 export function ratios(cell, isas) {
   const natives = isas.map((isa) => [isa, cell.contenders[`native ${isa}`]]).filter(([, s]) => s);
   if (natives.length === 0) return {};
@@ -84,46 +110,101 @@ export function ratios(cell, isas) {
     const s = cell.contenders[name];
     return s ? best.medianMelemPerSec / s.medianMelemPerSec : undefined;
   };
-  const copy = cell.contenders.copy;
   return {
     bestNative: bestIsa,
     nativeOverPlainJS: over('plain JS'),
     nativeOverPureTS: over('pure TS'),
-    timeVsCopy: copy ? copy.medianMelemPerSec / best.medianMelemPerSec : undefined,
+    nativeOverORT: over('ORT'),
+    nativeOverTfjsWasm: over('tfjs-wasm'),
+    nativeOverTfjsCpu: over('tfjs-cpu'),
+    timeVsCopy: cell.contenders.copy ? cell.contenders.copy.medianMelemPerSec / best.medianMelemPerSec : undefined,
   };
 }
 
 /** Prints aligned columns: the first left-aligned, the rest right-aligned. */
-function printTable(title, header, rows) {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+function printTable(title, head, rows) {
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
   console.log(`\n${title}`);
-  console.log(line(header));
+  console.log(line(head));
   console.log(widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
 }
 
-/** One table per op and dtype: rows are shapes, columns Melem/s per contender, then the ratios. */
-export function printTables(cells, isas) {
+/** Why contenders were left out, once per reason: "ORT: …". */
+function printSkipped(cells) {
+  const notes = new Set(cells.flatMap((c) => Object.entries(c.skipped ?? {}).map(([name, why]) => `${name}: ${why}`)));
+  for (const note of notes) console.log(`  — ${note}`);
+}
+
+function groupBy(items, key) {
   const groups = new Map();
-  for (const cell of cells) {
-    const key = `${cell.op} ${cell.dtype}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(cell);
+  for (const item of items) {
+    const k = key(item);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(item);
   }
-  for (const [key, group] of groups) {
+  return groups;
+}
+
+/**
+ * One table per op and dtype: rows are shapes, columns Melem/s per contender, then the ratios of
+ * the best native ISA; a last row gives each contender's largest error against the reference.
+ */
+export function printTables(cells, isas) {
+  for (const [key, group] of groupBy(cells, (c) => `${c.op} ${c.dtype}`)) {
     const withRead = group.some((c) => c.contenders.read);
-    const rates = [...isas.map((isa) => `native ${isa}`), 'pure TS', 'plain JS', 'copy', ...(withRead ? ['read'] : [])];
-    const header = ['shape', ...rates, 'native/plain', 'native/pureTS', 'time vs copy'];
+    const peers = peersIn(group);
+    const names = [...isas.map((isa) => `native ${isa}`), 'pure TS', 'plain JS', ...peers, 'copy', ...(withRead ? ['read'] : [])];
+    const ratioColumns = [
+      ['×plain', 'nativeOverPlainJS'],
+      ['×pureTS', 'nativeOverPureTS'],
+      ...[['×ORT', 'nativeOverORT', 'ORT'], ['×wasm', 'nativeOverTfjsWasm', 'tfjs-wasm'], ['×cpu', 'nativeOverTfjsCpu', 'tfjs-cpu']].filter(([, , p]) => peers.includes(p)),
+    ];
     const rows = group.map((cell) => [
       cell.shape,
-      ...rates.map((name) => formatStat(cell.contenders[name])),
-      formatRatio(cell.ratios.nativeOverPlainJS),
-      formatRatio(cell.ratios.nativeOverPureTS),
+      ...names.map((name) => formatStat(cell.contenders[name])),
+      ...ratioColumns.map(([, field]) => formatRatio(cell.ratios[field])),
       formatRatio(cell.ratios.timeVsCopy, ''),
     ]);
-    printTable(`${key}  (Melem/s, median ±half the min–max range)`, header, rows);
+    const errors = names.map((name) => formatError(worstError(group.map((c) => c.contenders[name]))));
+    rows.push(['max error', ...errors, ...ratioColumns.map(() => ''), '']);
+    const head = ['shape', ...names.map(header), ...ratioColumns.map(([h]) => h), 'vs copy'];
+    printTable(`${key}  (Melem/s; ×: best native over that contender; max error vs the float64 reference)`, head, rows);
+    printSkipped(group);
   }
+}
+
+/** The −Inf cell: per dtype, one row per contender and one column per op, the error or the NaN/Inf it returned. */
+export function printEdge(cells) {
+  for (const [dtype, group] of groupBy(cells, (c) => c.dtype)) {
+    const names = [...new Set(group.flatMap((c) => [...Object.keys(c.contenders), ...Object.keys(c.skipped)]))];
+    const rows = names.map((name) => [name, ...group.map((c) => formatError(c.contenders[name]))]);
+    printTable(
+      `−Inf cell, ${dtype} 4x10: one non-target logit of row 1 is −Inf  (max error vs the float64 reference; "NaN!": NaN where it is finite; tolerance ${TOLERANCE[dtype]})`,
+      ['contender', ...group.map((c) => c.op)],
+      rows,
+    );
+    printSkipped(group);
+  }
+}
+
+/** The sweep as a table: one row per row length, Melem/s per contender. */
+export function printSweep(sweep) {
+  const names = [...new Set(sweep.points.flatMap((p) => Object.keys(p.contenders)))];
+  const rows = sweep.points.map((p) => [`${p.rows}x${p.cols}`, ...names.map((name) => formatStat(p.contenders[name]))]);
+  printTable(`sweep: ${sweep.op} ${sweep.dtype}, rows × cols ≈ ${sweep.elements} elements  (Melem/s)`, ['shape', ...names], rows);
+}
+
+/** Small inputs: ns per call (median) per contender, and plain JS time over the package's. */
+export function printSmall(rows) {
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r.contenders)))];
+  const ratio = (r) => {
+    const [pkg, plain] = [r.contenders['native auto'] ?? r.contenders['pure TS'], r.contenders['plain JS']];
+    return pkg && plain ? formatRatio(plain.medianNsPerCall / pkg.medianNsPerCall) : '—';
+  };
+  const lines = rows.map((r) => [`${r.op} ${r.shape}`, ...names.map((name) => formatNs(r.contenders[name]?.medianNsPerCall)), ratio(r)]);
+  printTable(`small inputs, ${rows[0]?.dtype}: ns per call (median; ×plain: plain JS time over the package's, below 1× the loop wins)`, ['op shape', ...names, '×plain'], lines);
 }
 
 export function writeJson(path, data) {

@@ -31,3 +31,19 @@ export interface Kernels {
   /** Writes the requested outputs and returns the sum of the row losses. */
   crossEntropyRows(call: CrossEntropyCall): number;
 }
+
+/**
+ * Kernels that send inputs of at most `smallMax` elements to `small` (the pure-TS kernels) and
+ * the rest to `big` (the addon): below that size, crossing into native costs more than the work.
+ */
+export function routeSmall(big: Kernels, small: Kernels, smallMax: number): Kernels {
+  if (smallMax <= 0) return big;
+  const pick = (length: number) => (length <= smallMax ? small : big);
+  return {
+    isa: big.isa,
+    softmaxRows: (x, out, cols, t, zero) => pick(x.length).softmaxRows(x, out, cols, t, zero),
+    logSoftmaxRows: (x, out, cols, t, zero) => pick(x.length).logSoftmaxRows(x, out, cols, t, zero),
+    logSumExpRows: (x, out, cols) => pick(x.length).logSumExpRows(x, out, cols),
+    crossEntropyRows: (call) => pick(call.logits.length).crossEntropyRows(call),
+  };
+}

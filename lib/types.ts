@@ -108,6 +108,12 @@ export interface Backend {
   readonly isa: NativeIsa | 'js';
   /** The native ISAs this machine and build support, best last (empty on the pure-TS path). */
   readonly supported: readonly NativeIsa[];
+  /**
+   * Inputs of at most this many elements take the pure-TS kernels even on the native path (where
+   * crossing into native costs more than the work); 0 on the pure-TS path or when disabled with
+   * SOFTMAX_SIMD_SMALL_MAX=0.
+   */
+  readonly smallMax: number;
   /** Threads a synchronous call uses (1). */
   readonly threads: number;
   /** Why the pure-TS path is in use, when it is (absent on the native path). */

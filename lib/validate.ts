@@ -41,25 +41,28 @@ export function isFloatArray(v: unknown): v is FloatArray {
   return v instanceof Float32Array || v instanceof Float64Array;
 }
 
-/** The options object: undefined or a plain object whose keys are all known. */
+const NO_OPTIONS = Object.freeze({});
+
+/**
+ * The options object: undefined or a plain object whose keys are all known. It is returned as it
+ * is (no copy: small calls feel every allocation); callers read each option once, so a getter
+ * cannot change a value between its check and its use.
+ */
 export function options<K extends string>(
   fn: string,
   value: unknown,
   known: readonly K[],
 ): Partial<Record<K, unknown>> {
-  if (value === undefined) return {};
+  if (value === undefined) return NO_OPTIONS;
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     throw typeError(fn, 'options', 'an object', value);
   }
-  const result: Partial<Record<K, unknown>> = {};
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
     if (!(known as readonly string[]).includes(key)) {
       throw new TypeError(`${fn}: unknown option "${key}" (known: ${known.join(', ')})`);
     }
   }
-  // Read each option once, so a getter cannot change its value between check and use.
-  for (const key of known) result[key] = (value as Record<string, unknown>)[key];
-  return result;
+  return value as Partial<Record<K, unknown>>;
 }
 
 export function floatArray(fn: string, name: string, value: unknown): FloatArray {
@@ -91,6 +94,10 @@ function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
+function sameArray(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a === b || sameRegion(a, b);
+}
+
 /** What the kernel reads: arrays an output may be exactly (`alias`), and arrays it must not touch. */
 export interface Reads {
   alias: readonly ArrayBufferView[];
@@ -116,7 +123,7 @@ export function outArray<T extends FloatArray>(
   }
   if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), value.length);
   const clash =
-    reads.alias.some((input) => overlaps(value, input) && !sameRegion(value, input)) ||
+    reads.alias.some((input) => !sameArray(value, input) && overlaps(value, input)) ||
     (reads.disjoint ?? []).some((input) => overlaps(value, input));
   if (clash) throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
   return value as T;

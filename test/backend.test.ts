@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as root from '../lib/index.js';
 import * as js from '../lib/js/index.js';
-import { isasOf, load } from '../lib/load.js';
+import { type CrossEntropyCall, type Kernels, routeSmall } from '../lib/kernels.js';
+import { SMALL_MAX_DEFAULT, isasOf, load } from '../lib/load.js';
 
 const forcedJs = process.env.SOFTMAX_SIMD_BACKEND === 'js';
 const isaCap = process.env.SOFTMAX_SIMD_ISA;
@@ -33,8 +34,25 @@ describe('backend', () => {
     expect(root.backend.supported.includes('avx512')).toBe(has('avx512f') && has('avx2') && has('fma'));
   });
 
+  it('sends inputs of at most smallMax elements to the pure-TS kernels', () => {
+    const calls: string[] = [];
+    const fake = (name: string) =>
+      ({ isa: name, softmaxRows: () => calls.push(name), logSoftmaxRows: () => calls.push(name), logSumExpRows: () => calls.push(name), crossEntropyRows: () => (calls.push(name), 0) }) as unknown as Kernels;
+    const routed = routeSmall(fake('avx512'), fake('js'), 4);
+    routed.softmaxRows(new Float32Array(4), new Float32Array(4), 4, 1, false);
+    routed.logSoftmaxRows(new Float32Array(5), new Float32Array(5), 5, 1, false);
+    routed.logSumExpRows(new Float64Array(3), new Float64Array(1), 3);
+    routed.crossEntropyRows({ logits: new Float32Array(8) } as CrossEntropyCall);
+    expect(calls).toEqual(['js', 'avx512', 'js', 'avx512']);
+    expect(routed.isa).toBe('avx512');
+    expect(routeSmall(fake('avx512'), fake('js'), 0).isa).toBe('avx512');
+    expect(load({}).backend.smallMax).toBe(SMALL_MAX_DEFAULT);
+    expect(load({ SOFTMAX_SIMD_SMALL_MAX: '0' }).backend.smallMax).toBe(0);
+    expect(() => load({ SOFTMAX_SIMD_SMALL_MAX: '-1' })).toThrow(/SOFTMAX_SIMD_SMALL_MAX must be a non-negative integer, got "-1"/);
+  });
+
   it('follows SOFTMAX_SIMD_BACKEND and rejects unknown values', () => {
-    expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', supported: [], threads: 1, reason: 'SOFTMAX_SIMD_BACKEND=js' });
+    expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, reason: 'SOFTMAX_SIMD_BACKEND=js' });
     expect(load({ SOFTMAX_SIMD_BACKEND: 'native' }).backend.native).toBe(true);
     expect(() => load({ SOFTMAX_SIMD_BACKEND: 'wasm' })).toThrow(/SOFTMAX_SIMD_BACKEND must be "js" or "native", got "wasm"/);
     const other = process.arch === 'arm64' ? 'avx2' : 'neon';

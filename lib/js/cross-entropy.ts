@@ -26,7 +26,7 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
       ? (c: number): number => w(c) * ((1 - eps) * soft[start + c] + smooth)
       : (c: number): number => smooth * w(c) + (c === y ? (1 - eps) * w(c) : 0);
     const m = rowMax(x, start, cols);
-    const logSum = logSumExpShifted(x, start, cols, m, t);
+    const logSum = logSumExpShifted(x, start, cols, m, 1 / t);
     // loss = Σ q_c (lse − z_c) = Q·logSum + Σ q_c (m − x_c) / t, every term ≥ 0.
     let qTotal: number;
     let spread: number;

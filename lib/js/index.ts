@@ -8,7 +8,7 @@ import { createApi } from '../api.js';
 import type { Backend } from '../types.js';
 import { jsKernels } from './kernels.js';
 
-export const backend: Backend = Object.freeze({ native: false, isa: 'js', supported: [], threads: 1, reason: 'softmax-simd/js' });
+export const backend: Backend = Object.freeze({ native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, reason: 'softmax-simd/js' });
 
 export const { softmax, logSoftmax, logSumExp, crossEntropy, crossEntropyWithGrad, crossEntropyBackward, nllLoss } =
   createApi(jsKernels);

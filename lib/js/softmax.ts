@@ -14,14 +14,16 @@ export function rowMax(x: FloatArray, start: number, cols: number): number {
   return m;
 }
 
-/** log Σ exp((x − m) / t) over the row: NaN when m is NaN or +Inf, or the row is all −Inf. */
-export function logSumExpShifted(x: FloatArray, start: number, cols: number, m: number, t: number): number {
-  const s = new CompensatedSum();
-  for (let i = start, end = start + cols; i < end; i++) s.add(Math.exp((x[i] - m) / t));
-  return Math.log(s.value());
+/** log Σ exp((x − m)·s) over the row (s = 1/T): NaN when m is NaN or +Inf, or the row is all −Inf. */
+export function logSumExpShifted(x: FloatArray, start: number, cols: number, m: number, s: number): number {
+  const sum = new CompensatedSum();
+  for (let i = start, end = start + cols; i < end; i++) sum.add(Math.exp((x[i] - m) * s));
+  return Math.log(sum.value());
 }
 
+// Temperature T enters as a multiplication by s = 1/T (one rounding in double, far inside 1e-12).
 export function softmaxRows(x: FloatArray, out: FloatArray, cols: number, t: number, allMaskedZero: boolean): void {
+  const scale = 1 / t;
   for (let start = 0; start < x.length; start += cols) {
     const end = start + cols;
     const m = rowMax(x, start, cols);
@@ -32,7 +34,7 @@ export function softmaxRows(x: FloatArray, out: FloatArray, cols: number, t: num
     // The exponentials wait in `out` between passes, so `out` may be `x`.
     const s = new CompensatedSum();
     for (let i = start; i < end; i++) {
-      const e = Math.exp((x[i] - m) / t);
+      const e = Math.exp((x[i] - m) * scale);
       out[i] = e;
       s.add(e);
     }
@@ -42,6 +44,7 @@ export function softmaxRows(x: FloatArray, out: FloatArray, cols: number, t: num
 }
 
 export function logSoftmaxRows(x: FloatArray, out: FloatArray, cols: number, t: number, allMaskedZero: boolean): void {
+  const scale = 1 / t;
   for (let start = 0; start < x.length; start += cols) {
     const end = start + cols;
     const m = rowMax(x, start, cols);
@@ -49,8 +52,8 @@ export function logSoftmaxRows(x: FloatArray, out: FloatArray, cols: number, t: 
       out.fill(-Infinity, start, end);
       continue;
     }
-    const logSum = logSumExpShifted(x, start, cols, m, t);
-    for (let i = start; i < end; i++) out[i] = (x[i] - m) / t - logSum;
+    const logSum = logSumExpShifted(x, start, cols, m, scale);
+    for (let i = start; i < end; i++) out[i] = (x[i] - m) * scale - logSum;
   }
 }
 
