@@ -53,24 +53,26 @@ export function reference(op, set) {
  * A contender's output `{ values, loss }` against the reference: `maxError`, the largest
  * |got − ref| / max(|ref|, floor) (Infinity where got is NaN or has the wrong infinity), and
  * `nonFinite`, how many entries are NaN or ±Inf where the reference is finite, with `badValues`
- * naming which ("NaN", "Infinity", "-Infinity").
+ * naming which ("NaN", "Infinity", "-Infinity") and `badIn` where ("values", "loss").
  */
 export function compare(got, ref) {
   let maxError = 0;
   let nonFinite = 0;
   const bad = new Set();
-  const visit = (g, w, floor) => {
+  const badIn = new Set();
+  const visit = (g, w, floor, part) => {
     if (g === w) return;
     if (!Number.isFinite(g) && Number.isFinite(w)) {
       nonFinite++;
       bad.add(String(g));
+      badIn.add(part);
     }
     const d = Math.abs(g - w) / Math.max(Math.abs(w), floor, Number.MIN_VALUE);
     if (!(d <= maxError)) maxError = d !== d ? Infinity : d;
   };
-  for (let i = 0; i < ref.values.length; i++) visit(got.values?.[i], ref.values[i], ref.floor);
-  if (ref.loss !== undefined) visit(got.loss, ref.loss, 1);
-  return { maxError, nonFinite, badValues: [...bad] };
+  for (let i = 0; i < ref.values.length; i++) visit(got.values?.[i], ref.values[i], ref.floor, 'values');
+  if (ref.loss !== undefined) visit(got.loss, ref.loss, 1, 'loss');
+  return { maxError, nonFinite, badValues: [...bad], badIn: [...badIn] };
 }
 
 /** Stops the run when softmax-simd (or the plain-JS baseline) is wrong: a broken kernel is never benchmarked. */

@@ -79,10 +79,10 @@ const formatStat = (s) => (s ? `${formatRate(s.medianMelemPerSec)}${formatSpread
 const formatRatio = (r, unit = '×') => (r === undefined ? '—' : `${r.toFixed(2)}${unit}`);
 const formatNs = (ns) => (ns === undefined ? '—' : ns < 10 ? ns.toFixed(1) : Math.round(ns).toLocaleString('en-US'));
 
-/** An output's error: "NaN!" (or "Infinity!") where the reference is finite, else the max error. */
+/** An output's error: "NaN! ×3 values" (or Infinity…) where the reference is finite, else the max error. */
 function formatError(e) {
   if (!e || e.maxError === undefined) return '—';
-  if (e.nonFinite) return `${e.badValues.join('/')}!`;
+  if (e.nonFinite) return `${e.badValues.join('/')}! ×${e.nonFinite} ${e.badIn.join('+')}`;
   return e.maxError === 0 ? '0' : e.maxError.toExponential(1);
 }
 

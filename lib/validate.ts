@@ -86,16 +86,9 @@ export function shape(fn: string, name: string, x: FloatArray, cols: unknown): {
   return { rows: x.length / cols, cols };
 }
 
-function sameRegion(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
-}
-
-function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-}
-
-function sameArray(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a === b || sameRegion(a, b);
+/** True when the two byte ranges of one buffer share a byte. */
+function bytesOverlap(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** What the kernel reads: arrays an output may be exactly (`alias`), and arrays it must not touch. */
@@ -122,9 +115,13 @@ export function outArray<T extends FloatArray>(
     throw typeError(fn, name, `a ${like.constructor.name} like the input`, value);
   }
   if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), value.length);
+  // `.buffer` is read once per array: it is a slow getter, and small calls feel it.
+  const buffer = value.buffer;
+  const sameRegion = (input: ArrayBufferView) =>
+    input.byteOffset === value.byteOffset && input.byteLength === value.byteLength;
   const clash =
-    reads.alias.some((input) => !sameArray(value, input) && overlaps(value, input)) ||
-    (reads.disjoint ?? []).some((input) => overlaps(value, input));
+    reads.alias.some((input) => input !== value && input.buffer === buffer && bytesOverlap(value, input) && !sameRegion(input)) ||
+    (reads.disjoint ?? []).some((input) => input.buffer === buffer && bytesOverlap(value, input));
   if (clash) throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
   return value as T;
 }
