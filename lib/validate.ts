@@ -160,19 +160,19 @@ export function ignoreIndex(fn: string, value: unknown): number {
   return value;
 }
 
-const integerArrayTypes = [
+const integerArrayTypes = new Set<unknown>([
+  Int32Array,
   Int8Array,
   Int16Array,
-  Int32Array,
   Uint8Array,
   Uint16Array,
   Uint32Array,
   BigInt64Array,
   BigUint64Array,
-];
+]);
 
 export function isIntegerArray(value: unknown): value is IntegerArray {
-  return Array.isArray(value) || integerArrayTypes.some((type) => value instanceof type);
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && integerArrayTypes.has(value.constructor));
 }
 
 /** Class-index targets as the kernels take them: int32 labels, and the int32 value marking ignored rows. */

@@ -1,58 +1,79 @@
-// Pure-TS fused cross-entropy: the formula of native/include/softmax_simd/kernels.h, computed the
-// way native/src/serial.cc computes it.
+// Pure-TS fused cross-entropy: the formula of native/include/softmax_simd/kernels.h, computed in
+// double with compensated sums. Like the SIMD kernels, it keeps the exponentials in the gradient
+// between passes (one exp per element), unless the gradient overwrites soft targets it still reads.
 import type { CrossEntropyCall } from '../kernels.js';
-import { logSumExpShifted, rowMax } from './softmax.js';
+import { rowMax } from './softmax.js';
 import { CompensatedSum } from './sum.js';
 
 export function crossEntropyRows(call: CrossEntropyCall): number {
-  const { logits: x, cols, target, weight, labelSmoothing: eps, temperature: t, lossOut, gradOut } = call;
+  const { logits: x, cols, target, weight: w, labelSmoothing: eps, temperature: t, lossOut, gradOut: g } = call;
   const rows = x.length / cols;
   const soft = target instanceof Int32Array ? null : target;
   const labels = soft ? null : (target as Int32Array);
   const smooth = eps / cols;
-  const w = (c: number): number => (weight ? weight[c] : 1);
+  const s = 1 / t;
+  const spread = soft !== null || eps !== 0; // the loss needs Σ_c q_c (m − x_c) over every class
+  let weightTotal = cols; // W = Σ_c w[c]
+  if (w) {
+    const sum = new CompensatedSum();
+    for (let c = 0; c < cols; c++) sum.add(w[c]);
+    weightTotal = sum.value();
+  }
 
   const total = new CompensatedSum();
   for (let r = 0; r < rows; r++) {
     const start = r * cols;
+    const end = start + cols;
     const y = labels ? labels[r] : -1;
     if (labels && y === call.ignoreIndex) {
       if (lossOut) lossOut[r] = 0;
-      gradOut?.fill(0, start, start + cols);
+      g?.fill(0, start, end);
       continue;
     }
-    // Coefficient q_c of (lse − z_c) in this row's loss.
-    const q = soft
-      ? (c: number): number => w(c) * ((1 - eps) * soft[start + c] + smooth)
-      : (c: number): number => smooth * w(c) + (c === y ? (1 - eps) * w(c) : 0);
     const m = rowMax(x, start, cols);
-    const logSum = logSumExpShifted(x, start, cols, m, 1 / t);
-    // loss = Σ q_c (lse − z_c) = Q·logSum + Σ q_c (m − x_c) / t, every term ≥ 0.
-    let qTotal: number;
-    let spread: number;
-    if (soft || eps !== 0) {
+    const xy = labels ? x[start + y] : 0; // read before the gradient may overwrite the logits
+    // u_c: soft, w_c·((1−ε)t_c + ε/C); hard, w_c (the smoothing term's weights).
+    let uTotal = 0;
+    let uSpread = 0; // Σ u_c (m − x_c): every term ≥ 0, so no cancellation
+    if (spread) {
       const qs = new CompensatedSum();
       const ds = new CompensatedSum();
-      for (let c = 0; c < cols; c++) {
-        const qc = q(c);
-        qs.add(qc);
-        ds.add(qc * ((m - x[start + c]) / t));
+      for (let i = start; i < end; i++) {
+        const wc = w ? w[i - start] : 1;
+        const u = soft ? wc * ((1 - eps) * soft[i] + smooth) : wc;
+        qs.add(u);
+        ds.add(u * (m - x[i]));
       }
-      qTotal = qs.value();
-      spread = ds.value();
-    } else {
-      qTotal = w(y);
-      spread = qTotal * ((m - x[start + y]) / t);
+      uTotal = qs.value();
+      uSpread = ds.value();
     }
-    const loss = qTotal * logSum + spread;
+    const stored = g !== null && g !== soft;
+    const sum = new CompensatedSum();
+    for (let i = start; i < end; i++) {
+      const e = Math.exp((x[i] - m) * s);
+      if (stored) g[i] = e;
+      sum.add(e);
+    }
+    const logSum = Math.log(sum.value());
+    // loss = Σ q_c (lse − z_c) = Q·logSum + Σ q_c (m − x_c)/T
+    const wy = labels && w ? w[y] : 1;
+    const qTotal = soft ? uTotal : (1 - eps) * wy + smooth * weightTotal;
+    let loss = soft ? qTotal * logSum + uSpread * s : (1 - eps) * wy * (logSum + (m - xy) * s);
+    if (!soft && eps !== 0) loss += smooth * (weightTotal * logSum + uSpread * s);
     if (lossOut) lossOut[r] = loss;
     total.add(loss);
-    if (!gradOut) continue;
-    const scale = (call.gradScale * (call.gradRowScale ? call.gradRowScale[r] : 1)) / t;
-    for (let c = 0; c < cols; c++) {
-      const p = Math.exp((x[start + c] - m) / t - logSum);
-      gradOut[start + c] = (qTotal * p - q(c)) * scale;
+    if (!g) continue;
+    // grad_c = (Q·p_c − q_c)·scale/T with p_c = e_c / sum; the label's (1−ε)·w_y comes last.
+    const scale = call.gradScale * (call.gradRowScale ? call.gradRowScale[r] : 1) * s;
+    const qp = (qTotal * scale) / sum.value();
+    const qu = -scale * (soft ? 1 : smooth);
+    for (let i = start; i < end; i++) {
+      const e = stored ? g[i] : Math.exp((x[i] - m) * s);
+      const wc = w ? w[i - start] : 1;
+      const u = soft ? wc * ((1 - eps) * soft[i] + smooth) : wc;
+      g[i] = e * qp + qu * u;
     }
+    if (labels) g[start + y] -= (1 - eps) * wy * scale;
   }
   return total.value();
 }
