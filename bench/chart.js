@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const SIZE = { width: 760, height: 470 };
+const SIZE = { width: 800, height: 470 };
 const PLOT = { left: 70, right: 590, top: 70, bottom: 410 }; // the legend goes right of the plot
 const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 const CEILING_COLOR = '#7f7f7f';
@@ -53,9 +53,9 @@ export function writeChart(path, sweep, machine, date) {
   const text = (tx, ty, content, attrs = '') => svg.push(`<text x="${round(tx)}" y="${round(ty)}" ${attrs}>${escape(content)}</text>`);
   svg.push(`<rect width="${SIZE.width}" height="${SIZE.height}" fill="#fff"/>`);
 
-  // Grid and ticks: powers of two on x (at most ~10 labels), 1-2-5 on y.
+  // Grid and ticks: powers of two on x (at most ~10 labels, counted down from the longest row), 1-2-5 on y.
   const step = Math.max(1, Math.ceil((x1 - x0) / 10));
-  for (let k = Math.ceil(x0); k <= x1; k += step) {
+  for (let k = Math.floor(x1); k >= x0; k -= step) {
     const gx = round(x(2 ** k));
     svg.push(`<line x1="${gx}" y1="${PLOT.top}" x2="${gx}" y2="${PLOT.bottom}" stroke="#e4e4e4"/>`);
     text(gx, PLOT.bottom + 16, formatCols(2 ** k), 'text-anchor="middle"');
@@ -82,6 +82,7 @@ export function writeChart(path, sweep, machine, date) {
     const dash = name === 'copy' ? ' stroke-dasharray="6 4"' : '';
     const width = name === 'native auto' ? 2.5 : 1.6;
     let d = '';
+    const dots = [];
     let pen = 'M';
     for (const p of sweep.points) {
       const v = rate(p, name);
@@ -91,9 +92,9 @@ export function writeChart(path, sweep, machine, date) {
       }
       d += `${pen}${round(x(p.cols))},${round(y(v))}`;
       pen = 'L';
-      svg.push(`<circle cx="${round(x(p.cols))}" cy="${round(y(v))}" r="2.5" fill="${color}"/>`);
+      dots.push(`<circle cx="${round(x(p.cols))}" cy="${round(y(v))}" r="2.5" fill="${color}"/>`);
     }
-    svg.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}"${dash}/>`);
+    svg.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${width}"${dash}/>`, ...dots);
     const ly = PLOT.top + 10 + i * 20;
     svg.push(`<line x1="${PLOT.right + 14}" y1="${ly}" x2="${PLOT.right + 40}" y2="${ly}" stroke="${color}" stroke-width="${width}"${dash}/>`);
     text(PLOT.right + 46, ly + 4, name === 'native auto' ? `softmax-simd (${isa})` : name === 'copy' ? 'copy (memcpy)' : name);

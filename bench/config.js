@@ -1,14 +1,14 @@
 // The benchmark's settings, from the command line and the environment (each flag has a variable).
 // A child process gets the parent's arguments, so both read the same configuration.
 
-export const SECTIONS = ['tables', 'edge', 'sweep', 'small'];
+const SECTIONS = ['tables', 'edge', 'sweep', 'small'];
 
 const DEFAULTS = {
   full: { shapes: '1x10,4096x10,1024x1000,256x32000,8x256000,65536x128', sweepCols: powersOfTwo(1, 20) },
   quick: { shapes: '1x10,1024x1000,256x32000', sweepCols: [2 ** 2, 2 ** 8, 2 ** 14, 2 ** 20] },
 };
 
-export const USAGE = `usage: node bench/run.js [--quick] [--only=${SECTIONS.join(',')}] [--no-peers]  (see bench/README.md)`;
+const USAGE = `usage: node bench/run.js [--quick] [--only=${SECTIONS.join(',')}] [--no-peers]  (see bench/README.md)`;
 
 function powersOfTwo(from, to) {
   return Array.from({ length: to - from + 1 }, (_, i) => 2 ** (from + i));
@@ -61,6 +61,7 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     samples: positiveInt(env, 'BENCH_SAMPLES', quick ? 3 : 7),
     sampleMs: quick ? 5 : 20, // each sample runs the op for at least this long
     warmupMs: quick ? 20 : 100, // calibration and warm-up together, before the samples (see harness.measure)
+    budgetMs: quick ? 250 : 1500, // no more samples after this long, unless there is none yet
     seed: positiveInt(env, 'BENCH_SEED', 1),
     filter: env.BENCH_FILTER ?? '',
     shapes: parseShapes(env.BENCH_SHAPES || defaults.shapes),

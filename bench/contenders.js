@@ -141,18 +141,18 @@ function bufferContender(name, makeRun, op, set) {
 export const libraryContender = (name, lib, op, set) => bufferContender(name, () => libraryRunner(lib, op, set), op, set);
 
 /** The hand-written loops (one plain.js instance per dtype) as a contender. */
-export const plainContender = (plain, op, set) => bufferContender('plain JS', () => plainRunner(plain, op, set), op, set);
+const plainContender = (plain, op, set) => bufferContender('plain JS', () => plainRunner(plain, op, set), op, set);
 
 /**
- * Who runs in this process for one op on one input set, in table order: the package's default
- * entry ("native auto", when `ctx.native` is given), pure TS, plain JS, then `peers` (default: all).
- * `ctx` is `{ native?, pure, plainFor: { f32, f64 }, peers }`.
+ * Who runs in this process for one op on one input set, in table order, from what `ctx` holds:
+ * the package's default entry `ctx.native` (named `ctx.nativeName`, default "native auto"), pure TS
+ * `ctx.pure`, plain JS `ctx.plainFor[dtype]`, then `peers` (default: `ctx.peers`).
  */
-export function lineup(ctx, op, set, { native = true, peers = ctx.peers } = {}) {
+export function lineup(ctx, op, set, { native = true, peers = ctx.peers ?? [] } = {}) {
   return [
-    ...(native && ctx.native ? [libraryContender('native auto', ctx.native, op, set)] : []),
-    libraryContender('pure TS', ctx.pure, op, set),
-    plainContender(ctx.plainFor[set.dtype], op, set),
+    ...(native && ctx.native ? [libraryContender(ctx.nativeName ?? 'native auto', ctx.native, op, set)] : []),
+    ...(ctx.pure ? [libraryContender('pure TS', ctx.pure, op, set)] : []),
+    ...(ctx.plainFor ? [plainContender(ctx.plainFor[set.dtype], op, set)] : []),
     ...peers.map((peer) => peer.contender(op, set)),
   ];
 }

@@ -6,7 +6,7 @@ import { compare, guard } from './reference.js';
 // ---------------------------------------------------------------- inputs
 
 /** mulberry32: a tiny seeded PRNG giving floats in [0, 1); every process draws the same inputs. */
-export function prng(seed) {
+function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -28,10 +28,10 @@ function mixSeed(...parts) {
 }
 
 /** Inputs smaller than this rotate between ROTATION buffers, so no call sees only one hot buffer. */
-export const ROTATE_BELOW_BYTES = 16 * 2 ** 20;
-export const ROTATION = 4; // a power of two: the timing loops pick a buffer with `i & mask`
+const ROTATE_BELOW_BYTES = 16 * 2 ** 20;
+const ROTATION = 4; // a power of two: the timing loops pick a buffer with `i & mask`
 
-export const ARRAY_TYPES = { f32: Float32Array, f64: Float64Array };
+const ARRAY_TYPES = { f32: Float32Array, f64: Float64Array };
 
 /**
  * The buffers of one (dtype, shape): `count` input sets of logits uniform in [−8, 8) and labels
@@ -70,7 +70,7 @@ export function makeBuffers(dtype, rows, cols, seed) {
 // ---------------------------------------------------------------- timing
 
 /** Results of timed code go here so the JIT cannot drop the work as dead. */
-export let blackhole = 0;
+let blackhole = 0;
 
 /**
  * Milliseconds taken by run(calls); run performs `calls` operations and returns anything, or a
@@ -98,20 +98,28 @@ async function calibrate(run, calls, sampleMs) {
  * Times run(calls) in `samples` batches of at least sampleMs each and returns seconds per call
  * (median, min, max). Calibrates again after the warm-up when its batches got shorter than
  * sampleMs: the first calibration runs unoptimized code and picks too few calls for the optimized one.
- * Warm-up and calibration together last at least warmupMs.
+ * Warm-up and calibration together last at least warmupMs. Slow contenders (a peer taking seconds
+ * per call) stop sampling once the whole measurement has taken budgetMs, after at least one sample.
  */
-export async function measure(run, { samples, sampleMs, warmupMs }) {
+export async function measure(run, { samples, sampleMs, warmupMs, budgetMs }) {
   const start = performance.now();
   let { calls, ms: last } = await calibrate(run, 1, sampleMs);
   // Warm-up: the calibration counts; a long call (a large shape) needs no more.
   while (performance.now() - start < warmupMs) last = await timeCalls(run, calls);
   if (last < sampleMs) calls = (await calibrate(run, calls, sampleMs)).calls;
   const perCall = [];
-  for (let s = 0; s < samples; s++) perCall.push((await timeCalls(run, calls)) / calls / 1e3);
+  while (perCall.length < samples && (perCall.length === 0 || performance.now() - start < budgetMs)) {
+    perCall.push((await timeCalls(run, calls)) / calls / 1e3);
+  }
+  return summarize(perCall, calls);
+}
+
+/** Median, min and max of the seconds per call of each sample. */
+function summarize(perCall, calls) {
   perCall.sort((a, b) => a - b);
   const mid = perCall.length >> 1;
   const median = perCall.length % 2 ? perCall[mid] : (perCall[mid - 1] + perCall[mid]) / 2;
-  return { median, min: perCall[0], max: perCall[perCall.length - 1], callsPerSample: calls, samples };
+  return { median, min: perCall[0], max: perCall[perCall.length - 1], callsPerSample: calls, samples: perCall.length };
 }
 
 /** Seconds per call → Melem/s for a shape of `elements` values, with the spread. */
@@ -136,7 +144,7 @@ export function toRates(timing, elements) {
 
 /**
  * Checks each contender's output against the reference and, given a timing config, times it:
- * `{ results: { name: { ...rates, maxError, nonFinite, badValues } }, skipped: { name: reason } }`.
+ * `{ results: { name: { ...rates, ...compare's error fields } }, skipped: { name: reason } }`.
  * Without `config` (the −Inf cell) only the errors are returned.
  */
 export async function evaluate(contenders, { label, dtype, set, ref }, config) {
@@ -149,9 +157,17 @@ export async function evaluate(contenders, { label, dtype, set, ref }, config) {
     }
     const prepared = await contender.prepare();
     try {
-      const error = compare(await prepared.once(), ref);
+      const t0 = performance.now();
+      const output = await prepared.once();
+      const firstMs = performance.now() - t0;
+      const error = compare(output, ref);
       if (contender.strict) guard(`${contender.name} ${label}`, dtype, error);
-      results[contender.name] = config ? { ...toRates(await measure(prepared.run, config), set.elements), ...error } : error;
+      if (!config) results[contender.name] = error;
+      else {
+        // A first call longer than the whole budget is the only sample (tfjs-cpu on large shapes).
+        const timing = firstMs >= config.budgetMs ? summarize([firstMs / 1e3], 1) : await measure(prepared.run, config);
+        results[contender.name] = { ...toRates(timing, set.elements), ...error };
+      }
     } finally {
       await prepared.release?.();
     }

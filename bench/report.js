@@ -51,8 +51,9 @@ export function printMachine(m, config) {
     `cpu       ${m.cpu} (${m.cores} cores${m.caches.length ? `; ${m.caches.join(', ')}` : ''})`,
     `simd      ${m.simdFlags.join(' ') || '(none reported)'}`,
     `node      ${m.node} (V8 ${m.v8}), ${m.platform}, ${m.memoryGiB} GiB`,
-    `backend   native=${m.backend.native} isa=${m.backend.isa}${m.backend.reason ? ` (${m.backend.reason})` : ''}; native ISAs measured: ${m.supported.join(', ') || 'none'}`,
-    `settings  ${config.samples} samples of >= ${config.sampleMs} ms after >= ${config.warmupMs} ms of calibration and warm-up; seed ${config.seed}` +
+    `backend   native=${m.backend.native} isa=${m.backend.isa}${m.backend.smallMax ? ` smallMax=${m.backend.smallMax}` : ''}` +
+      `${m.backend.reason ? ` (${m.backend.reason})` : ''}; native ISAs measured: ${m.supported.join(', ') || 'none'}`,
+    `settings  ${config.samples} samples of >= ${config.sampleMs} ms after >= ${config.warmupMs} ms of calibration and warm-up (fewer past ${config.budgetMs} ms); seed ${config.seed}` +
       `${config.quick ? '; QUICK' : ''}${config.filter ? `; filter /${config.filter}/` : ''}; sections ${config.sections.join(', ')}`,
   ];
   if (Object.keys(m.peers).length) lines.push(`peers     ${Object.entries(m.peers).map(([k, v]) => `${k} ${v}`).join('; ')}`);
@@ -97,9 +98,10 @@ function worstError(stats) {
 const HEADERS = { 'tfjs-wasm op': 'wasm op', 'tfjs-cpu op': 'cpu op' };
 const header = (name) => HEADERS[name] ?? name.replace(/^native /, '');
 
-/** The peers' columns, those that ran or were skipped in any of these cells, in lineup order. */
+/** The contenders that ran in any of these cells, in lineup order (those skipped everywhere get a note instead). */
+const ranIn = (cells) => [...new Set(cells.flatMap((c) => Object.keys(c.contenders)))];
+/** The peers' columns, in this order, between plain JS and the ceilings. */
 const PEERS = ['ORT', 'tfjs-wasm', 'tfjs-wasm op', 'tfjs-cpu', 'tfjs-cpu op'];
-const peersIn = (cells) => PEERS.filter((p) => cells.some((c) => c.contenders[p] || c.skipped?.[p]));
 
 /** Best native over plain JS, pure TS and the peers (throughput ratios), and native time over copy time. */
 export function ratios(cell, isas) {
@@ -131,10 +133,13 @@ function printTable(title, head, rows) {
   for (const r of rows) console.log(line(r));
 }
 
-/** Why contenders were left out, once per reason: "ORT: …". */
+/** Why contenders were left out, once per reason: "tfjs-wasm, tfjs-cpu: …". */
 function printSkipped(cells) {
-  const notes = new Set(cells.flatMap((c) => Object.entries(c.skipped ?? {}).map(([name, why]) => `${name}: ${why}`)));
-  for (const note of notes) console.log(`  — ${note}`);
+  const byReason = new Map();
+  for (const cell of cells) {
+    for (const [name, why] of Object.entries(cell.skipped ?? {})) byReason.set(why, (byReason.get(why) ?? new Set()).add(name));
+  }
+  for (const [why, names] of byReason) console.log(`  — ${[...names].join(', ')}: ${why}`);
 }
 
 function groupBy(items, key) {
@@ -154,7 +159,8 @@ function groupBy(items, key) {
 export function printTables(cells, isas) {
   for (const [key, group] of groupBy(cells, (c) => `${c.op} ${c.dtype}`)) {
     const withRead = group.some((c) => c.contenders.read);
-    const peers = peersIn(group);
+    const ran = ranIn(group);
+    const peers = PEERS.filter((p) => ran.includes(p));
     const names = [...isas.map((isa) => `native ${isa}`), 'pure TS', 'plain JS', ...peers, 'copy', ...(withRead ? ['read'] : [])];
     const ratioColumns = [
       ['×plain', 'nativeOverPlainJS'],
@@ -178,8 +184,7 @@ export function printTables(cells, isas) {
 /** The −Inf cell: per dtype, one row per contender and one column per op, the error or the NaN/Inf it returned. */
 export function printEdge(cells) {
   for (const [dtype, group] of groupBy(cells, (c) => c.dtype)) {
-    const names = [...new Set(group.flatMap((c) => [...Object.keys(c.contenders), ...Object.keys(c.skipped)]))];
-    const rows = names.map((name) => [name, ...group.map((c) => formatError(c.contenders[name]))]);
+    const rows = ranIn(group).map((name) => [name, ...group.map((c) => formatError(c.contenders[name]))]);
     printTable(
       `−Inf cell, ${dtype} 4x10: one non-target logit of row 1 is −Inf  (max error vs the float64 reference; "NaN!": NaN where it is finite; tolerance ${TOLERANCE[dtype]})`,
       ['contender', ...group.map((c) => c.op)],
@@ -191,14 +196,14 @@ export function printEdge(cells) {
 
 /** The sweep as a table: one row per row length, Melem/s per contender. */
 export function printSweep(sweep) {
-  const names = [...new Set(sweep.points.flatMap((p) => Object.keys(p.contenders)))];
+  const names = ranIn(sweep.points);
   const rows = sweep.points.map((p) => [`${p.rows}x${p.cols}`, ...names.map((name) => formatStat(p.contenders[name]))]);
   printTable(`sweep: ${sweep.op} ${sweep.dtype}, rows × cols ≈ ${sweep.elements} elements  (Melem/s)`, ['shape', ...names], rows);
 }
 
 /** Small inputs: ns per call (median) per contender, and plain JS time over the package's. */
 export function printSmall(rows) {
-  const names = [...new Set(rows.flatMap((r) => Object.keys(r.contenders)))];
+  const names = ranIn(rows);
   const ratio = (r) => {
     const [pkg, plain] = [r.contenders['native auto'] ?? r.contenders['pure TS'], r.contenders['plain JS']];
     return pkg && plain ? formatRatio(plain.medianNsPerCall / pkg.medianNsPerCall) : '—';

@@ -3,9 +3,9 @@
 // (npx tsc -p tsconfig.json) and, for the native columns, the built addon. Usage, sections and
 // columns: bench/README.md.
 //
-//   node bench/run.js                  the full run (about 10 minutes on 2 cores)
+//   node bench/run.js                  the full run (about 7 minutes on 2 cores)
 //   node bench/run.js --quick          a smoke run (under a minute); BENCH_QUICK=1 does the same
-//   node bench/run.js --child <isa>    internal: the tables' native cells for one ISA, JSON on stdout
+//   node bench/run.js --child <isa>    internal: one ISA's part of a section (--only), JSON on stdout
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeChart } from './chart.js';
@@ -35,27 +35,40 @@ const progress = (text) => process.stderr.write(`  [${((Date.now() - startedAt) 
 
 // ---------------------------------------------------------------- child: the native path for one ISA
 
+const NATIVE_KERNELS = 'native kernels';
+
+/** The child's part of each section it is given: the tables' native cells, or the small inputs without the JS path. */
 async function childMain(isa, config) {
   const { native } = await loadPackage();
   const b = native.backend;
   if (!b.native || b.isa !== isa) {
     throw new Error(`bench: SOFTMAX_SIMD_ISA=${isa} but the package loaded ${JSON.stringify(b)}`);
   }
-  const results = await nativeCells(native, isa, config, progress);
-  process.stdout.write(`${JSON.stringify({ isa, backend: { ...b }, results })}\n`);
+  const smallMax = process.env.SOFTMAX_SIMD_SMALL_MAX;
+  if (smallMax && b.smallMax !== undefined && b.smallMax !== Number(smallMax)) {
+    throw new Error(`bench: SOFTMAX_SIMD_SMALL_MAX=${smallMax} but the package loaded ${JSON.stringify(b)}`);
+  }
+  const out = { isa, backend: { ...b } };
+  if (config.sections.includes('tables')) out.tables = await nativeCells(native, isa, config, progress);
+  if (config.sections.includes('small')) out.small = await runSmall({ native, nativeName: NATIVE_KERNELS }, config, progress);
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-/** Runs one child per ISA, one after the other (two at once would share the cores and caches). */
-function measureNative(isa) {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2), '--child', isa], {
-    env: { ...process.env, SOFTMAX_SIMD_ISA: isa, SOFTMAX_SIMD_BACKEND: 'native', BENCH_T0: String(startedAt) },
+/**
+ * Runs a child for one ISA and one section, waiting for it (two at once would share the cores and
+ * caches). The ISA is fixed when the package loads, hence a process each.
+ */
+function runChild(isa, section, env = {}) {
+  const args = [fileURLToPath(import.meta.url), ...process.argv.slice(2), `--only=${section}`, '--child', isa];
+  const child = spawnSync(process.execPath, args, {
+    env: { ...process.env, SOFTMAX_SIMD_ISA: isa, SOFTMAX_SIMD_BACKEND: 'native', BENCH_T0: String(startedAt), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
   });
   if (child.error) throw child.error;
   if (child.status !== 0) throw new Error(`bench: the native ${isa} child failed (exit ${child.status ?? child.signal}); see its message above`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()).results;
+  return JSON.parse(child.stdout.trim().split('\n').pop())[section];
 }
 
 // ---------------------------------------------------------------- parent
@@ -65,7 +78,7 @@ async function tables(ctx, isas, config) {
   const cells = groups.flatMap((g) => g.cells);
   if (cells.length === 0) throw new Error(`bench: BENCH_FILTER ${JSON.stringify(config.filter)} matches nothing (labels look like "softmax f32 1024x1000")`);
   for (const isa of isas) {
-    const results = measureNative(isa);
+    const results = runChild(isa, 'tables');
     for (const cell of cells) cell.contenders[`native ${isa}`] = results[cell.label];
   }
   await measureCells(groups, ctx, config, progress);
@@ -74,11 +87,27 @@ async function tables(ctx, isas, config) {
   return cells.map(({ label, ...cell }) => cell);
 }
 
+/**
+ * The small inputs in the parent, with a column from a child where SOFTMAX_SIMD_SMALL_MAX=0 sends
+ * every size to the native kernels: the other side of the package's small-size threshold.
+ */
+async function small(ctx, b, config) {
+  const kernels = b.native ? runChild(b.isa, 'small', { SOFTMAX_SIMD_SMALL_MAX: '0' }) : [];
+  const rows = await runSmall(ctx, config, progress);
+  rows.forEach((row, i) => {
+    const { 'native auto': auto, ...rest } = row.contenders;
+    row.contenders = { ...(auto && { 'native auto': auto }), ...kernels[i]?.contenders, ...rest };
+  });
+  return rows;
+}
+
 async function parentMain(config) {
   const { native, pure } = await loadPackage();
   const b = native.backend;
-  const isas = b.native ? (b.supported ?? [b.isa]) : [];
-  const { peers, info, missing } = config.peers ? await loadPeers() : { peers: [], info: {}, missing: [] };
+  // A quick run measures the ISA the package picked only, and leaves out tfjs' op-only variants.
+  const isas = !b.native ? [] : config.quick ? [b.isa] : (b.supported ?? [b.isa]);
+  const { peers: allPeers, info, missing } = config.peers ? await loadPeers() : { peers: [], info: {}, missing: [] };
+  const peers = allPeers.filter((p) => !(config.quick && p.opOnly));
   const machine = { ...machineInfo(b, isas), peers: info };
   printMachine(machine, config);
   if (!b.native) console.log(`(native addon not in use: ${b.reason}; no native columns)`);
@@ -96,7 +125,7 @@ async function parentMain(config) {
     printSweep((out.sweep = await runSweep(ctx, config, progress)));
     writeChart(CHART_PATH, out.sweep, machine, new Date(startedAt));
   }
-  if (config.sections.includes('small')) printSmall((out.small = await runSmall(ctx, config, progress)));
+  if (config.sections.includes('small')) printSmall((out.small = await small(ctx, b, config)));
 
   const seconds = (Date.now() - startedAt) / 1e3;
   const { child, ...settings } = config;

@@ -27,7 +27,7 @@ export async function runEdge(ctx, config) {
   return cells;
 }
 
-export const SWEEP = { op: 'softmax', dtype: 'f32', elements: 2 ** 20, peers: ['ORT', 'tfjs-wasm', 'tfjs-cpu'] };
+const SWEEP = { op: 'softmax', dtype: 'f32', elements: 2 ** 20, peers: ['ORT', 'tfjs-wasm', 'tfjs-cpu'] };
 
 /** Softmax f32 throughput against the row length, rows × cols ≈ 2^20 elements (at least one row). */
 export async function runSweep(ctx, config, progress) {
@@ -46,14 +46,14 @@ export async function runSweep(ctx, config, progress) {
   return { op, dtype, elements, points };
 }
 
-export const SMALL = { ops: ['softmax', 'logSumExp', 'crossEntropyWithGrad'], cols: [2, 4, 8, 10, 16, 32, 64], peersAt: 10, dtype: 'f32' };
+const SMALL = { ops: ['softmax', 'logSumExp', 'crossEntropyWithGrad'], cols: [2, 4, 8, 10, 16, 32, 64], peersAt: 10, dtype: 'f32' };
 
 /** Time per call of one short row (1×cols), f32: what the package's small-size threshold is chosen from. */
 export async function runSmall(ctx, config, progress) {
   const { dtype } = SMALL;
   const rows = [];
   for (const op of SMALL.ops) {
-    progress(`small inputs: ${op}`);
+    progress(`small inputs: ${op}${ctx.nativeName ? `, ${ctx.nativeName}` : ''}`);
     for (const cols of SMALL.cols) {
       const set = makeBuffers(dtype, 1, cols, config.seed);
       const peers = cols === SMALL.peersAt ? ctx.peers : [];

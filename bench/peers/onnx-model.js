@@ -3,7 +3,7 @@
 // unpacked). Wire types: 0 varint, 2 length-delimited.
 
 /** TensorProto.DataType of the element types used. */
-export const ELEM_TYPE = { float32: 1, int64: 7, float64: 11 };
+const ELEM_TYPE = { float32: 1, int64: 7, float64: 11 };
 
 const IR_VERSION = 7; // the IR of opset 13 (ONNX 1.8)
 const ATTRIBUTE_TYPE = { INT: 2, STRING: 3, INTS: 7 };

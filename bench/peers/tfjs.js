@@ -23,12 +23,16 @@ async function prepare(tf, backend, opOnly, op, set) {
   const inputs = (i) => [tf.tensor2d(xs[i], [rows, cols]), withLabels ? tf.oneHot(tf.tensor1d(labels[i], 'int32'), cols) : undefined];
   const kept = opOnly ? xs.map((_, i) => tf.tidy(() => inputs(i))) : [];
   const inputsOf = opOnly ? (i) => kept[i] : inputs;
-  // tidy disposes every tensor made in the call, so memory does not grow.
-  const call = (i) =>
+  // tidy disposes every tensor made in the call, so memory does not grow. The typed arrays leave
+  // through `out`, not as tidy's result: tidy would walk a returned array element by element.
+  const call = (i) => {
+    let out;
     tf.tidy(() => {
       const { values, loss } = OPS[op](tf, ...inputsOf(i));
-      return { values: values?.dataSync(), loss: loss?.dataSync()[0] };
+      out = { values: values?.dataSync(), loss: loss?.dataSync()[0] };
     });
+    return out;
+  };
   const mask = xs.length - 1;
   return {
     run: (calls) => {
@@ -45,6 +49,7 @@ function tfjsPeer(tf, backend, opOnly) {
   const name = `tfjs-${backend}${opOnly ? ' op' : ''}`;
   return {
     name,
+    opOnly, // left out of quick runs
     contender: (op, set) =>
       set.dtype === 'f32'
         ? { name, strict: false, prepare: () => prepare(tf, backend, opOnly, op, set) }
