@@ -93,6 +93,7 @@ struct Rows {
   // As accumulate, folded into a compensated double every kFold elements.
   template <class F>
   static double fold(size_t len, F f) {
+    if (len <= kFold) return O::hsum(accumulate(len, f));  // short rows: one fold, nothing to compensate
     CompensatedSum total;
     for (size_t b = 0; b < len; b += kFold) {
       total.add(O::hsum(accumulate(std::min(kFold, len - b), [&](size_t i, size_t n) { return f(b + i, n); })));
