@@ -19,7 +19,8 @@ struct View {
   void* data = nullptr;
   size_t length = 0;
   napi_typedarray_type type = napi_float32_array;
-  size_t bytes() const { return length * (type == napi_float64_array ? 8 : 4); }  // int32 too
+  // The element types that reach here: float64 (8 bytes), float32 and int32 (4).
+  size_t bytes() const { return length * (type == napi_float64_array ? 8 : 4); }
 };
 
 [[noreturn]] void throw_type(const Napi::Env& env, const std::string& msg) {

@@ -36,18 +36,18 @@ namespace {
 constexpr size_t kBlock = 2048;     // online statistics: elements per block
 constexpr size_t kStoreMaxBytes = size_t{1} << 20;  // longest row (in bytes) that keeps exponentials
 
-// The serial kernels for one row, by element type.
-inline void serial_softmax(const float* x, float* out, size_t n, double t, int am) {
-  softmax_rows_f32_serial(x, out, 1, n, t, am);
+// The serial kernels by element type (for whole calls, or one row with rows = 1).
+inline void serial_softmax(const float* x, float* out, size_t rows, size_t cols, double t, int am) {
+  softmax_rows_f32_serial(x, out, rows, cols, t, am);
 }
-inline void serial_softmax(const double* x, double* out, size_t n, double t, int am) {
-  softmax_rows_f64_serial(x, out, 1, n, t, am);
+inline void serial_softmax(const double* x, double* out, size_t rows, size_t cols, double t, int am) {
+  softmax_rows_f64_serial(x, out, rows, cols, t, am);
 }
-inline void serial_log_softmax(const float* x, float* out, size_t n, double t, int am) {
-  log_softmax_rows_f32_serial(x, out, 1, n, t, am);
+inline void serial_log_softmax(const float* x, float* out, size_t rows, size_t cols, double t, int am) {
+  log_softmax_rows_f32_serial(x, out, rows, cols, t, am);
 }
-inline void serial_log_softmax(const double* x, double* out, size_t n, double t, int am) {
-  log_softmax_rows_f64_serial(x, out, 1, n, t, am);
+inline void serial_log_softmax(const double* x, double* out, size_t rows, size_t cols, double t, int am) {
+  log_softmax_rows_f64_serial(x, out, rows, cols, t, am);
 }
 inline void serial_log_sum_exp(const float* x, float* out, size_t n) { log_sum_exp_rows_f32_serial(x, out, 1, n); }
 inline void serial_log_sum_exp(const double* x, double* out, size_t n) { log_sum_exp_rows_f64_serial(x, out, 1, n); }
@@ -184,12 +184,12 @@ struct Rows {
   static void softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
     T s;
     ExpScale<O> k;
-    if (!scale_for(t, &s, &k)) return serial_softmax_rows(x, out, rows, cols, t, all_masked);
+    if (!scale_for(t, &s, &k)) return serial_softmax(x, out, rows, cols, t, all_masked);
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
       if (cols <= kStoreMax) {
         const T m = max(x, cols);
         if (!std::isfinite(m)) {
-          serial_softmax(x, out, cols, t, all_masked);
+          serial_softmax(x, out, 1, cols, t, all_masked);
           continue;
         }
         const V mv = O::set1(m);
@@ -206,7 +206,7 @@ struct Rows {
       } else {
         const Stats st = stats(x, cols, k, t, next_row(x, r, rows, cols));
         if (!std::isfinite(st.m)) {
-          serial_softmax(x, out, cols, t, all_masked);
+          serial_softmax(x, out, 1, cols, t, all_masked);
           continue;
         }
         const V mv = O::set1(st.m), inv = O::set1(static_cast<T>(1.0 / st.sum));
@@ -218,11 +218,11 @@ struct Rows {
   static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
     T s;
     ExpScale<O> k;
-    if (!scale_for(t, &s, &k)) return serial_log_softmax_rows(x, out, rows, cols, t, all_masked);
+    if (!scale_for(t, &s, &k)) return serial_log_softmax(x, out, rows, cols, t, all_masked);
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
       const Stats st = stats(x, cols, k, t, next_row(x, r, rows, cols));
       if (!std::isfinite(st.m)) {
-        serial_log_softmax(x, out, cols, t, all_masked);
+        serial_log_softmax(x, out, 1, cols, t, all_masked);
         continue;
       }
       const V mv = O::set1(st.m), sv = O::set1(s), shift = O::set1(static_cast<T>(-std::log(st.sum)));
@@ -355,13 +355,6 @@ struct Rows {
     if (one.grad_out) one.grad_out += r * a.cols;
     if (one.grad_row_scale) one.grad_row_scale += r;
     return one;
-  }
-
-  static void serial_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int am) {
-    for (size_t r = 0; r < rows; ++r) serial_softmax(x + r * cols, out + r * cols, cols, t, am);
-  }
-  static void serial_log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int am) {
-    for (size_t r = 0; r < rows; ++r) serial_log_softmax(x + r * cols, out + r * cols, cols, t, am);
   }
 
   // The vector exp over an array (for the exhaustive accuracy test and the benchmarks).
