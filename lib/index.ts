@@ -1,7 +1,8 @@
 /**
- * softmax-simd: softmax, log-softmax, log-sum-exp and cross-entropy (with its gradient) over
- * row-major typed arrays, computed by SIMD C++ kernels, or by the pure-TS implementation where
- * the native addon cannot load. Semantics follow PyTorch.
+ * softmax-simd: softmax, log-softmax, log-sum-exp, cross-entropy (with its gradient), the
+ * entropy family, sigmoid and binary cross-entropy, regression losses and the backward products,
+ * over row-major typed arrays, computed by SIMD C++ kernels, or by the pure-TS implementation
+ * where the native addon cannot load. Semantics follow PyTorch (and SciPy for the entropies).
  *
  * @packageDocumentation
  */
@@ -117,7 +118,218 @@ export const crossEntropyBackward = api.crossEntropyBackward;
  */
 export const nllLoss = api.nllLoss;
 
+/**
+ * Shannon entropy of each row of probabilities, `H(p) = −Σ p·log p`, in nats (or `base` 2, 10,
+ * any base > 0 other than 1): one value per row. `0·log 0 = 0`.
+ *
+ * Entries must be finite and ≥ 0, and each row must sum to 1 within 1e-3 (float32) or 1e-9
+ * (float64); otherwise a RangeError names the first bad row and nothing is written.
+ * `normalize: true` divides each row by its sum first, as SciPy's `entropy` does.
+ *
+ * @example
+ * entropy(new Float64Array([0.6, 0.1, 0.1, 0.1, 0.1]), { base: 10 }); // [0.5331092497698138]
+ * entropy(counts, { cols: 256, normalize: true, base: 2 });           // bits per row of a histogram
+ */
+export const entropy = api.entropy;
+
+/**
+ * Cross-entropy between rows of probabilities p and q, `H(p, q) = −Σ p·log q` (one value per
+ * row). `p = 0` contributes 0 whatever q is; `q = 0` where `p > 0` gives +Infinity. Rows are
+ * checked (and normalized with `normalize: true`) as in {@link entropy}, p and q both.
+ *
+ * @example
+ * crossEntropyProbs(new Float64Array([1, 0, 0]), new Float64Array([0.7, 0.1, 0.2]), { base: 10 }); // [0.1549019599857432]
+ * crossEntropyProbs(labelsOneHot, predicted, { cols: 10 });
+ */
+export const crossEntropyProbs = api.crossEntropyProbs;
+
+/**
+ * Kullback–Leibler divergence of each row, `KL(p ‖ q) = Σ p·log(p / q)` (SciPy's
+ * `entropy(p, q)`, one value per row): ≥ 0, and 0 when the rows are equal. `p = 0` contributes
+ * 0; `q = 0` where `p > 0` gives +Infinity. Rows are checked as in {@link entropy}.
+ *
+ * @example
+ * klDivergence(new Float64Array([0.5, 0.5]), new Float64Array([0.9, 0.1]), { base: 2 }); // [0.7369655941662062]
+ * klDivergence(p, q, { cols: 1000, normalize: true });
+ */
+export const klDivergence = api.klDivergence;
+
+/**
+ * The logistic sigmoid `σ(x) = 1 / (1 + exp(−x))`, element-wise, computed from `exp(−|x|)` so
+ * it never overflows: σ(±Inf) = 1 / 0, NaN stays NaN. `out` may be `x` (in place).
+ *
+ * @example
+ * sigmoid(new Float32Array([0, 2, -2])); // [0.5, 0.8808, 0.1192]
+ * sigmoid(logits, { out: logits });
+ */
+export const sigmoid = api.sigmoid;
+
+/**
+ * `log σ(x) = min(x, 0) − log1p(exp(−|x|))`, element-wise: no overflow and no log(0), so
+ * logSigmoid(−1000) = −1000 and logSigmoid(40) = −4.2e-18 (not 0).
+ *
+ * @example
+ * logSigmoid(new Float64Array([-1000, 0, 40])); // [-1000, -0.6931, -4.248e-18]
+ * logSigmoid(scores, { out: scores });
+ */
+export const logSigmoid = api.logSigmoid;
+
+/**
+ * The gradient through a sigmoid: `dy · y · (1 − y)` with `y = sigmoid(x)`, element-wise.
+ *
+ * @example
+ * const y = sigmoid(x);
+ * const dx = sigmoidBackward(y, dy);
+ */
+export const sigmoidBackward = api.sigmoidBackward;
+
+/**
+ * Binary cross-entropy on logits (PyTorch's `binary_cross_entropy_with_logits`), element-wise
+ * and stable for any |x|: with `l = 1 + (posWeight − 1)·t`,
+ * `loss = weight · ((1 − t)·x + l·(max(−x, 0) + log1p(exp(−|x|))))`.
+ * `weight` has the length of x or of `cols` (per class, repeated over rows); `posWeight` is a
+ * number or one per class. Returns the mean over every element (default), the sum, or one loss
+ * per element for `'none'`. Targets are used as given (soft targets in [0, 1] are fine).
+ *
+ * @example
+ * binaryCrossEntropyWithLogits(new Float32Array([2, -1]), new Float32Array([1, 0])); // 0.2201
+ * binaryCrossEntropyWithLogits(logits, labels, { cols: 5, posWeight: [3, 1, 1, 1, 1] });
+ */
+export const binaryCrossEntropyWithLogits = api.binaryCrossEntropyWithLogits;
+
+/**
+ * The gradient of {@link binaryCrossEntropyWithLogits} with respect to the logits:
+ * `weight · (l·σ(x) − posWeight·t)`, divided by the element count for `'mean'`, times
+ * `gradOutput` (a number, or one per element for `'none'`).
+ *
+ * @example
+ * const dx = binaryCrossEntropyWithLogitsBackward(logits, labels);
+ * binaryCrossEntropyWithLogitsBackward(logits, labels, { reduction: 'sum', gradOutput: 0.5, out: logits });
+ */
+export const binaryCrossEntropyWithLogitsBackward = api.binaryCrossEntropyWithLogitsBackward;
+
+/**
+ * Mean absolute error (PyTorch's `l1_loss`): `|input − target|` per element, reduced by
+ * `reduction` (`'mean'` default, `'sum'`, `'none'`).
+ *
+ * @example
+ * l1Loss(new Float64Array([1, 2, 3]), new Float64Array([1, 0, 4])); // 1
+ * l1Loss(pred, truth, { reduction: 'none' });
+ */
+export const l1Loss = api.l1Loss;
+
+/**
+ * Gradient of {@link l1Loss} with respect to the input: `sign(input − target)` (0 where they are
+ * equal, as PyTorch), divided by the element count for `'mean'`, times `gradOutput`.
+ *
+ * @example
+ * l1LossBackward(pred, truth);                         // ±1/n, or 0
+ * l1LossBackward(pred, truth, { reduction: 'sum', gradOutput: 2 });
+ */
+export const l1LossBackward = api.l1LossBackward;
+
+/**
+ * The textbook L2 loss `½(input − target)²` per element, reduced by `reduction` (`'mean'`
+ * default). Half of {@link mseLoss}, so its gradient is the plain difference.
+ *
+ * @example
+ * l2Loss(new Float64Array([3]), new Float64Array([1])); // 2
+ * l2Loss(pred, truth, { reduction: 'sum' });
+ */
+export const l2Loss = api.l2Loss;
+
+/**
+ * Gradient of {@link l2Loss}: `input − target` (divided by the element count for `'mean'`), times `gradOutput`.
+ *
+ * @example
+ * l2LossBackward(pred, truth, { reduction: 'sum' }); // pred − truth
+ * l2LossBackward(pred, truth, { out: grad });
+ */
+export const l2LossBackward = api.l2LossBackward;
+
+/**
+ * Mean squared error (PyTorch's `mse_loss`): `(input − target)²` per element, reduced by `reduction`.
+ *
+ * @example
+ * mseLoss(new Float64Array([3, 0]), new Float64Array([1, 0])); // 2
+ * mseLoss(pred, truth, { reduction: 'none' });
+ */
+export const mseLoss = api.mseLoss;
+
+/**
+ * Gradient of {@link mseLoss}: `2·(input − target)` (divided by the element count for `'mean'`), times `gradOutput`.
+ *
+ * @example
+ * mseLossBackward(pred, truth);
+ * mseLossBackward(pred, truth, { reduction: 'none', gradOutput: weights });
+ */
+export const mseLossBackward = api.mseLossBackward;
+
+/**
+ * Huber loss (PyTorch's `huber_loss`): with `d = input − target`, `½d²` where `|d| < delta`,
+ * else `delta·(|d| − ½delta)`; `delta` > 0, default 1 (then `|d| − ½` beyond 1).
+ *
+ * @example
+ * huberLoss(new Float64Array([3]), new Float64Array([0])); // 2.5
+ * huberLoss(pred, truth, { delta: 0.5, reduction: 'sum' });
+ */
+export const huberLoss = api.huberLoss;
+
+/**
+ * Gradient of {@link huberLoss}: `d` clamped to [−delta, delta] (divided by the element count for `'mean'`), times `gradOutput`.
+ *
+ * @example
+ * huberLossBackward(pred, truth, { delta: 0.5 });
+ * huberLossBackward(pred, truth, { reduction: 'none', gradOutput: upstream });
+ */
+export const huberLossBackward = api.huberLossBackward;
+
+/**
+ * Smooth L1 loss (PyTorch's `smooth_l1_loss`): `½d²/beta` where `|d| < beta`, else
+ * `|d| − ½beta`; `beta` ≥ 0, default 1; `beta: 0` is {@link l1Loss}.
+ *
+ * @example
+ * smoothL1Loss(new Float64Array([0.5]), new Float64Array([0])); // 0.125
+ * smoothL1Loss(boxes, targets, { beta: 1 / 9, reduction: 'sum' });
+ */
+export const smoothL1Loss = api.smoothL1Loss;
+
+/**
+ * Gradient of {@link smoothL1Loss}: `d / beta` clamped to [−1, 1] (`sign(d)` for beta 0; divided
+ * by the element count for `'mean'`), times `gradOutput`.
+ *
+ * @example
+ * smoothL1LossBackward(boxes, targets, { beta: 1 / 9 });
+ * smoothL1LossBackward(boxes, targets, { reduction: 'sum', out: grad });
+ */
+export const smoothL1LossBackward = api.smoothL1LossBackward;
+
+/**
+ * The gradient through softmax, per row: `y ⊙ (dy − Σ dy·y)` with `y = softmax(x)` and `dy`
+ * the upstream gradient (the vector-Jacobian product, for your own autograd). `out` may be `y`
+ * or `dy`.
+ *
+ * @example
+ * const y = softmax(x, { cols: 10 });
+ * const dx = softmaxBackward(y, dy, { cols: 10 });
+ */
+export const softmaxBackward = api.softmaxBackward;
+
+/**
+ * The gradient through logSoftmax, per row: `dy − exp(y)·Σ dy` with `y = logSoftmax(x)`.
+ * `out` may be `y` or `dy`.
+ *
+ * @example
+ * const y = logSoftmax(x, { cols: 10 });
+ * const dx = logSoftmaxBackward(y, dy, { cols: 10 });
+ */
+export const logSoftmaxBackward = api.logSoftmaxBackward;
+
 export type * from './types.js';
 export type { Target, CrossEntropyFn, CrossEntropyWithGradFn, CrossEntropyBackwardFn } from './cross-entropy.js';
 export type { SoftmaxFn, LogSumExpFn } from './softmax.js';
 export type { NllLossFn } from './nll.js';
+export type { EntropyFn, DivergenceFn } from './information.js';
+export type { ElementwiseFn, SigmoidBackwardFn, BinaryCrossEntropyFn, BinaryCrossEntropyBackwardFn } from './sigmoid.js';
+export type { RegressionLossFn, RegressionBackwardFn } from './regression.js';
+export type { BackwardProductFn } from './backward.js';

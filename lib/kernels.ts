@@ -19,6 +19,43 @@ export interface CrossEntropyCall {
   gradRowScale: FloatArray | null;
 }
 
+/** One binary cross-entropy call (element-wise, over rows of `cols`), validated. */
+export interface BinaryCrossEntropyCall {
+  x: FloatArray;
+  target: FloatArray;
+  cols: number;
+  /** Per-element weights (the length of x) or per-class weights (length cols), or null. */
+  weight: FloatArray | null;
+  /** Per-class weights of the positive term (length cols), or null for 1. */
+  posWeight: FloatArray | null;
+  lossOut: FloatArray | null;
+  gradOut: FloatArray | null;
+  /** Factor on every gradient element. */
+  gradScale: number;
+  /** Extra factor per element, or null. */
+  gradElementScale: FloatArray | null;
+}
+
+/** The information measures over probability rows (the kernels' ABI numbers them 0, 1, 2 in this order). */
+export const measures = ['entropy', 'crossEntropyProbs', 'klDivergence'] as const;
+export type Measure = (typeof measures)[number];
+
+/** One information-measure call over validated shapes; the kernel checks the values. */
+export interface InformationCall {
+  measure: Measure;
+  p: FloatArray;
+  /** null for the entropy. */
+  q: FloatArray | null;
+  out: FloatArray;
+  cols: number;
+  /** Divide each row by its sum first. */
+  normalize: boolean;
+  /** 1 / ln(base). */
+  scale: number;
+  /** How far from 1 a row's sum may be (without normalize). */
+  tolerance: number;
+}
+
 /**
  * The row kernels a backend provides: the native addon (through the loader) and the pure-TS
  * implementation. Arguments are already validated; each call covers a whole batch.
@@ -30,6 +67,18 @@ export interface Kernels {
   logSumExpRows(x: FloatArray, out: FloatArray, cols: number): void;
   /** Writes the requested outputs and returns the sum of the row losses. */
   crossEntropyRows(call: CrossEntropyCall): number;
+  sigmoid(x: FloatArray, out: FloatArray): void;
+  logSigmoid(x: FloatArray, out: FloatArray): void;
+  /** Writes the requested outputs and returns the sum of the element losses. */
+  binaryCrossEntropyRows(call: BinaryCrossEntropyCall): number;
+  softmaxBackwardRows(y: FloatArray, dy: FloatArray, out: FloatArray, cols: number): void;
+  logSoftmaxBackwardRows(y: FloatArray, dy: FloatArray, out: FloatArray, cols: number): void;
+  /**
+   * Checks every row of p (and q) first: entries finite and ≥ 0, sums within `tolerance` of 1
+   * (or > 0 to normalize). Returns the first row that fails, with nothing written; else writes
+   * one value per row and returns −1.
+   */
+  informationRows(call: InformationCall): number;
 }
 
 /**
@@ -45,5 +94,11 @@ export function routeSmall(big: Kernels, small: Kernels, smallMax: number): Kern
     logSoftmaxRows: (x, out, cols, t, zero) => pick(x.length).logSoftmaxRows(x, out, cols, t, zero),
     logSumExpRows: (x, out, cols) => pick(x.length).logSumExpRows(x, out, cols),
     crossEntropyRows: (call) => pick(call.logits.length).crossEntropyRows(call),
+    sigmoid: (x, out) => pick(x.length).sigmoid(x, out),
+    logSigmoid: (x, out) => pick(x.length).logSigmoid(x, out),
+    binaryCrossEntropyRows: (call) => pick(call.x.length).binaryCrossEntropyRows(call),
+    softmaxBackwardRows: (y, dy, out, cols) => pick(y.length).softmaxBackwardRows(y, dy, out, cols),
+    logSoftmaxBackwardRows: (y, dy, out, cols) => pick(y.length).logSoftmaxBackwardRows(y, dy, out, cols),
+    informationRows: (call) => pick(call.p.length).informationRows(call),
   };
 }

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { jsKernels } from './js/kernels.js';
-import { type CrossEntropyCall, type Kernels, routeSmall } from './kernels.js';
+import { type BinaryCrossEntropyCall, type CrossEntropyCall, type InformationCall, type Kernels, measures, routeSmall } from './kernels.js';
 import type { Backend, FloatArray, NativeIsa } from './types.js';
 
 /** The addon's exports (native/src/addon.cc). */
@@ -27,6 +27,31 @@ interface Addon {
     gradOut: FloatArray | null,
     gradScale: number,
     gradRowScale: FloatArray | null,
+  ): number;
+  sigmoid: Kernels['sigmoid'];
+  logSigmoid: Kernels['logSigmoid'];
+  binaryCrossEntropyRows(
+    x: FloatArray,
+    target: FloatArray,
+    cols: number,
+    weight: FloatArray | null,
+    posWeight: FloatArray | null,
+    lossOut: FloatArray | null,
+    gradOut: FloatArray | null,
+    gradScale: number,
+    gradElementScale: FloatArray | null,
+  ): number;
+  softmaxBackwardRows: Kernels['softmaxBackwardRows'];
+  logSoftmaxBackwardRows: Kernels['logSoftmaxBackwardRows'];
+  informationRows(
+    measure: number,
+    p: FloatArray,
+    q: FloatArray | null,
+    out: FloatArray,
+    cols: number,
+    normalize: boolean,
+    scale: number,
+    tolerance: number,
   ): number;
 }
 
@@ -50,6 +75,14 @@ function nativeKernels(addon: Addon): Kernels {
         c.gradScale,
         c.gradRowScale,
       ),
+    sigmoid: addon.sigmoid,
+    logSigmoid: addon.logSigmoid,
+    binaryCrossEntropyRows: (c: BinaryCrossEntropyCall) =>
+      addon.binaryCrossEntropyRows(c.x, c.target, c.cols, c.weight, c.posWeight, c.lossOut, c.gradOut, c.gradScale, c.gradElementScale),
+    softmaxBackwardRows: addon.softmaxBackwardRows,
+    logSoftmaxBackwardRows: addon.logSoftmaxBackwardRows,
+    informationRows: (c: InformationCall) =>
+      addon.informationRows(measures.indexOf(c.measure), c.p, c.q, c.out, c.cols, c.normalize, c.scale, c.tolerance),
   };
 }
 

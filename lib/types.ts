@@ -91,6 +91,75 @@ export interface NllLossOptions<T extends FloatArray = FloatArray> {
   out?: T;
 }
 
+export interface InformationOptions<T extends FloatArray = FloatArray> {
+  /** Entries per row; defaults to the whole array as one row. */
+  cols?: number;
+  /** The logarithm's base: a finite number > 0 other than 1; default e (nats). 2 gives bits. */
+  base?: number;
+  /**
+   * Divide each row by its sum first (as SciPy does). Without it, entries must be ≥ 0 and each
+   * row must sum to 1 within 1e-3 (float32) or 1e-9 (float64).
+   */
+  normalize?: boolean;
+  /** Where to write the one value per row (same type as the input, length = rows). */
+  out?: T;
+}
+
+export interface ElementwiseOptions<T extends FloatArray = FloatArray> {
+  /** Where to write the result (same type and length as the input; may be an input itself). */
+  out?: T;
+}
+
+export interface RowsOptions<T extends FloatArray = FloatArray> extends ElementwiseOptions<T> {
+  /** Entries per row; defaults to the whole array as one row. */
+  cols?: number;
+}
+
+export interface BinaryCrossEntropyOptions {
+  /** Entries per row, for per-class `weight` and `posWeight`; defaults to the whole array. */
+  cols?: number;
+  /** Weights of the length of x (per element) or of `cols` (per class, repeated over rows). */
+  weight?: FloatArray | readonly number[];
+  /** The positive term's weight: a number, or one per class (length `cols`). Default 1. */
+  posWeight?: number | FloatArray | readonly number[];
+  /** `'mean'` (default, over every element), `'sum'`, or `'none'` for one loss per element. */
+  reduction?: Reduction;
+}
+
+export interface BinaryCrossEntropyLossOptions<T extends FloatArray = FloatArray> extends BinaryCrossEntropyOptions {
+  /** With `reduction: 'none'`: where to write the element losses (length of x). */
+  out?: T;
+}
+
+/** The upstream gradient and the output of a `…Backward` function. */
+export interface BackwardOptions<T extends FloatArray = FloatArray> {
+  /**
+   * d L / d loss: a number (default 1), or with `reduction: 'none'` one value per loss element.
+   */
+  gradOutput?: number | FloatArray | readonly number[];
+  /** Where to write the gradient (same type and length as the first argument; may be an input). */
+  out?: T;
+}
+
+export interface BinaryCrossEntropyBackwardOptions<T extends FloatArray = FloatArray>
+  extends BinaryCrossEntropyOptions,
+    BackwardOptions<T> {}
+
+export interface RegressionOptions {
+  /** `'mean'` (default), `'sum'`, or `'none'` for one loss per element. */
+  reduction?: Reduction;
+}
+
+export interface HuberOptions extends RegressionOptions {
+  /** Where the loss turns from quadratic to linear: finite and > 0; default 1. */
+  delta?: number;
+}
+
+export interface SmoothL1Options extends RegressionOptions {
+  /** Where the loss turns from quadratic to linear: finite and ≥ 0; default 1 (0 gives L1). */
+  beta?: number;
+}
+
 /** The result of {@link crossEntropyWithGrad}. */
 export interface LossAndGrad<T extends FloatArray, L extends number | T> {
   loss: L;

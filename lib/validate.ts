@@ -217,12 +217,7 @@ export function classTargets(
 
 /** Per-class weights of length `cols`, in `like`'s type; null when absent. */
 export function weights(fn: string, value: unknown, cols: number, like: FloatArray): FloatArray | null {
-  if (value === undefined || value === null) return null;
-  if (!isFloatArray(value) && !Array.isArray(value)) {
-    throw typeError(fn, 'weight', 'a Float32Array, Float64Array or number[]', value);
-  }
-  if (value.length !== cols) throw rangeError(fn, 'weight.length', `cols (${cols})`, value.length);
-  return numbersLike(fn, 'weight', value, like);
+  return weightsOf(fn, 'weight', value, [['cols', cols]], like);
 }
 
 /** `values` in `like`'s type (the same array when it already is); every entry a number. */
@@ -258,14 +253,15 @@ export function gradOutput(
   red: Reduction,
   rows: number,
   like: FloatArray,
+  per: 'row' | 'element' = 'row',
 ): { scale: number; rowScale: FloatArray | null } {
   if (value === undefined) return { scale: 1, rowScale: null };
   if (typeof value === 'number') return { scale: value, rowScale: null };
   if (!isFloatArray(value) && !Array.isArray(value)) {
-    throw typeError(fn, 'gradOutput', 'a number, or one number per row', value);
+    throw typeError(fn, 'gradOutput', `a number, or one number per ${per}`, value);
   }
   if (red !== 'none') throw rangeError(fn, 'gradOutput', `a number with reduction '${red}'`, value);
-  if (value.length !== rows) throw rangeError(fn, 'gradOutput.length', `rows (${rows})`, value.length);
+  if (value.length !== rows) throw rangeError(fn, 'gradOutput.length', `${per === 'row' ? 'rows' : 'the number of elements'} (${rows})`, value.length);
   return { scale: 1, rowScale: numbersLike(fn, 'gradOutput', value, like) };
 }
 
@@ -281,4 +277,62 @@ export function lossOut<T extends FloatArray>(
   if (red === 'none') return outArray(fn, 'out', value, like, rows, reads);
   if (value !== undefined) throw new RangeError(`${fn}: out is only used with reduction 'none'`);
   return null;
+}
+
+/** A float array of `like`'s type and length (a second operand of an element-wise function). */
+export function partner<T extends FloatArray>(fn: string, name: string, value: unknown, like: T, likeName: string): T {
+  if (!isFloatArray(value) || value.constructor !== like.constructor) {
+    throw typeError(fn, name, `a ${like.constructor.name} like ${likeName}`, value);
+  }
+  if (value.length !== like.length) throw rangeError(fn, `${name}.length`, `${likeName}.length (${like.length})`, value.length);
+  return value as T;
+}
+
+export function boolean(fn: string, name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw typeError(fn, name, 'a boolean', value);
+  return value;
+}
+
+export function finite(fn: string, name: string, value: number): number {
+  if (!Number.isFinite(value)) throw rangeError(fn, name, 'finite', value);
+  return value;
+}
+
+/** A finite number ≥ `min` (> `min` unless `orEqual`), or `fallback` when absent. */
+export function finiteAbove(fn: string, name: string, value: unknown, fallback: number, min: number, orEqual: boolean): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw typeError(fn, name, 'a number', value);
+  const ok = Number.isFinite(value) && (orEqual ? value >= min : value > min);
+  if (!ok) throw rangeError(fn, name, `finite and ${orEqual ? '≥' : '>'} ${min}`, value);
+  return value;
+}
+
+/** The logarithm's base as the factor 1 / ln(base) on natural logarithms. */
+export function logBase(fn: string, value: unknown): number {
+  if (value === undefined) return 1;
+  if (typeof value !== 'number') throw typeError(fn, 'base', 'a number', value);
+  if (!(value > 0) || !Number.isFinite(value) || value === 1) throw rangeError(fn, 'base', 'finite, > 0 and not 1', value);
+  return 1 / Math.log(value);
+}
+
+/**
+ * Weights whose length is one of `lengths` (named, e.g. per element or per class), in `like`'s
+ * type; null when absent.
+ */
+export function weightsOf(
+  fn: string,
+  name: string,
+  value: unknown,
+  lengths: readonly (readonly [string, number])[],
+  like: FloatArray,
+): FloatArray | null {
+  if (value === undefined || value === null) return null;
+  if (!isFloatArray(value) && !Array.isArray(value)) {
+    throw typeError(fn, name, 'a Float32Array, Float64Array or number[]', value);
+  }
+  if (!lengths.some(([, n]) => n === value.length)) {
+    throw rangeError(fn, `${name}.length`, lengths.map(([label, n]) => `${label} (${n})`).join(' or '), value.length);
+  }
+  return numbersLike(fn, name, value, like);
 }

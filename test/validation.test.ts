@@ -5,6 +5,7 @@ import { type Api, apis } from './helpers/apis.js';
 const SENTINEL = 42;
 const f32 = (n: number) => new Float32Array(n).fill(SENTINEL);
 const x6 = () => new Float32Array([1, 2, 3, 4, 5, 6]);
+const probs = () => new Float32Array([0.5, 0.25, 0.25, 0.5, 0.75, 0.25]);
 
 /** One bad call: what it does to a fresh `out` (filled with SENTINEL), and the error it must raise. */
 interface Bad {
@@ -66,6 +67,42 @@ const bad: Bad[] = [
   { name: 'out holding the per-row gradOutput', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, reduction: 'none', gradOutput: out.subarray(4, 6), out }), error: RangeError, message: /out overlaps an input/ },
   { name: 'nllLoss label out of range', call: (a, out) => a.nllLoss(x6(), [0, 5], { cols: 3, reduction: 'none', out }), error: RangeError, message: /nllLoss: target\[1\] must be in \[0, 3\) or ignoreIndex \(-100\), got 5/, outLength: 2 },
   { name: 'nllLoss soft targets', call: (a) => a.nllLoss(x6(), new Float32Array(6) as never, { cols: 3 }), error: TypeError, message: /nllLoss: target must be class indices/ },
+  // The entropy family: the kernel checks every row before it writes.
+  { name: 'entropy: a row not summing to 1', call: (a, out) => a.entropy(probs(), { cols: 3, out }), error: RangeError, message: /entropy: row 1 of p sums to 1.5, not 1 \(within 0.001\); pass normalize: true/, outLength: 2 },
+  { name: 'entropy: a negative entry', call: (a, out) => a.entropy(new Float32Array([0.5, 0.25, 0.25, 1.5, -0.5, 0]), { cols: 3, out }), error: RangeError, message: /entropy: p\[4\] \(row 1\) must be a finite probability ≥ 0, got -0.5/, outLength: 2 },
+  { name: 'entropy: NaN', call: (a, out) => a.entropy(new Float32Array([0.5, 0.5, NaN]), { out }), error: RangeError, message: /entropy: p\[2\] \(row 0\) must be a finite probability ≥ 0, got NaN/, outLength: 1 },
+  { name: 'entropy: Infinity with normalize', call: (a, out) => a.entropy(new Float32Array([1, Infinity]), { normalize: true, out }), error: RangeError, message: /entropy: p\[1\] \(row 0\) must be a finite probability ≥ 0, got Infinity/, outLength: 1 },
+  { name: 'entropy: a zero row with normalize', call: (a, out) => a.entropy(new Float32Array([1, 2, 0, 0]), { cols: 2, normalize: true, out }), error: RangeError, message: /entropy: row 1 of p sums to 0; normalize needs a positive sum/, outLength: 2 },
+  { name: 'klDivergence: a bad row of q', call: (a, out) => a.klDivergence(new Float32Array([0.5, 0.5]), new Float32Array([0.5, 0.25]), { out }), error: RangeError, message: /klDivergence: row 0 of q sums to 0.75, not 1/, outLength: 1 },
+  { name: 'entropy: base 1', call: (a, out) => a.entropy(new Float32Array([1]), { base: 1, out }), error: RangeError, message: /entropy: base must be finite, > 0 and not 1, got 1/, outLength: 1 },
+  { name: 'entropy: base -2', call: (a, out) => a.entropy(new Float32Array([1]), { base: -2, out }), error: RangeError, message: /base must be finite, > 0 and not 1, got -2/, outLength: 1 },
+  { name: 'entropy: base a string', call: (a, out) => a.entropy(new Float32Array([1]), { base: 'e' as never, out }), error: TypeError, message: /entropy: base must be a number, got "e"/, outLength: 1 },
+  { name: 'entropy: normalize a string', call: (a, out) => a.entropy(new Float32Array([1]), { normalize: 'yes' as never, out }), error: TypeError, message: /entropy: normalize must be a boolean, got "yes"/, outLength: 1 },
+  { name: 'crossEntropyProbs: q of the other type', call: (a, out) => a.crossEntropyProbs(new Float32Array([1]), new Float64Array([1]) as never, { out }), error: TypeError, message: /crossEntropyProbs: q must be a Float32Array like p, got Float64Array\(1\)/, outLength: 1 },
+  { name: 'crossEntropyProbs: q missing', call: (a, out) => (a.crossEntropyProbs as (p: Float32Array, q?: unknown, o?: object) => unknown)(new Float32Array([1]), undefined, { out }), error: TypeError, message: /crossEntropyProbs: q must be a Float32Array like p, got undefined/, outLength: 1 },
+  { name: 'klDivergence: q of the wrong length', call: (a, out) => a.klDivergence(new Float32Array([1, 0]), new Float32Array([1]), { out }), error: RangeError, message: /klDivergence: q.length must be p.length \(2\), got 1/, outLength: 1 },
+  { name: 'entropy: out overlapping p', call: (a, out) => a.entropy(out.subarray(0, 2), { cols: 1, out: out.subarray(1, 3) }), error: RangeError, message: /entropy: out overlaps an input/ },
+  // The sigmoid family and binary cross-entropy.
+  { name: 'sigmoid: x a plain array', call: (a, out) => a.sigmoid([0] as never, { out }), error: TypeError, message: /sigmoid: x must be a Float32Array or Float64Array, got Array\(1\)/ },
+  { name: 'logSigmoid: out too short', call: (a) => a.logSigmoid(x6(), { out: f32(5) }), error: RangeError, message: /logSigmoid: out.length must be 6, got 5/ },
+  { name: 'sigmoid: cols is not an option', call: (a, out) => a.sigmoid(x6(), { cols: 3, out } as never), error: TypeError, message: /sigmoid: unknown option "cols" \(known: out\)/ },
+  { name: 'sigmoidBackward: dy too short', call: (a, out) => a.sigmoidBackward(x6(), f32(5), { out }), error: RangeError, message: /sigmoidBackward: dy.length must be y.length \(6\), got 5/ },
+  { name: 'BCE: target of the other type', call: (a, out) => a.binaryCrossEntropyWithLogits(x6(), new Float64Array(6) as never, { reduction: 'none', out }), error: TypeError, message: /binaryCrossEntropyWithLogits: target must be a Float32Array like x, got Float64Array\(6\)/ },
+  { name: 'BCE: weight of neither length', call: (a, out) => a.binaryCrossEntropyWithLogits(x6(), x6(), { cols: 3, weight: [1, 2], reduction: 'none', out }), error: RangeError, message: /binaryCrossEntropyWithLogits: weight.length must be x.length \(6\) or cols \(3\), got 2/ },
+  { name: 'BCE: posWeight NaN', call: (a, out) => a.binaryCrossEntropyWithLogitsBackward(x6(), x6(), { posWeight: NaN, out }), error: RangeError, message: /binaryCrossEntropyWithLogitsBackward: posWeight must be finite, got NaN/ },
+  { name: 'BCE: posWeight of the wrong length', call: (a, out) => a.binaryCrossEntropyWithLogitsBackward(x6(), x6(), { cols: 3, posWeight: [1, 2], out }), error: RangeError, message: /posWeight.length must be cols \(3\), got 2/ },
+  { name: 'BCE: per-element gradOutput with sum', call: (a, out) => a.binaryCrossEntropyWithLogitsBackward(x6(), x6(), { reduction: 'sum', gradOutput: x6(), out }), error: RangeError, message: /gradOutput must be a number with reduction 'sum', got Float32Array\(6\)/ },
+  { name: 'BCE: gradOutput of the wrong length', call: (a, out) => a.binaryCrossEntropyWithLogitsBackward(x6(), x6(), { reduction: 'none', gradOutput: [1, 2], out }), error: RangeError, message: /gradOutput.length must be the number of elements \(6\), got 2/ },
+  // Regression losses.
+  { name: 'huberLoss: delta 0', call: (a, out) => a.huberLoss(x6(), x6(), { delta: 0, reduction: 'none', out }), error: RangeError, message: /huberLoss: delta must be finite and > 0, got 0/ },
+  { name: 'smoothL1LossBackward: beta -1', call: (a, out) => a.smoothL1LossBackward(x6(), x6(), { beta: -1, out }), error: RangeError, message: /smoothL1LossBackward: beta must be finite and ≥ 0, got -1/ },
+  { name: 'l1Loss: delta is not an option', call: (a, out) => a.l1Loss(x6(), x6(), { delta: 1, reduction: 'none', out } as never), error: TypeError, message: /l1Loss: unknown option "delta" \(known: reduction, out\)/ },
+  { name: 'mseLoss: target too short', call: (a, out) => a.mseLoss(x6(), f32(5), { reduction: 'none', out }), error: RangeError, message: /mseLoss: target.length must be input.length \(6\), got 5/ },
+  { name: 'l2LossBackward: out of the other type', call: (a) => a.l2LossBackward(x6(), x6(), { out: new Float64Array(6) as never }), error: TypeError, message: /l2LossBackward: out must be a Float32Array like the input/ },
+  // Backward products.
+  { name: 'softmaxBackward: dy of the other type', call: (a, out) => a.softmaxBackward(x6(), new Float64Array(6) as never, { out }), error: TypeError, message: /softmaxBackward: dy must be a Float32Array like y, got Float64Array\(6\)/ },
+  { name: 'logSoftmaxBackward: cols not dividing', call: (a, out) => a.logSoftmaxBackward(x6(), x6(), { cols: 4, out }), error: RangeError, message: /logSoftmaxBackward: y.length \(6\) must be a multiple of cols \(4\)/ },
+  { name: 'softmaxBackward: out overlapping dy', call: (a) => { const b = new Float32Array(8).fill(SENTINEL); return a.softmaxBackward(x6(), b.subarray(0, 6), { out: b.subarray(2, 8) }); }, error: RangeError, message: /softmaxBackward: out overlaps an input/ },
 ];
 
 describe.each(apis)('%s rejects bad input before writing anything', (_name, api) => {
@@ -107,6 +144,17 @@ describe('the native binding called directly', () => {
     ['gradOut holding the weights', () => { const g = f32(6); return addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, g.subarray(0, 3), 0, 1, null, g, 1, null); }, RangeError],
     ['gradOut over the labels', () => { const g = f32(6); return addon.crossEntropyRows(x, 3, new Int32Array(g.buffer, 0, 2), -100, null, 0, 1, null, g, 1, null); }, RangeError],
     ['ignoreIndex 2^40', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), 2 ** 40, null, 0, 1, null, null, 1, null), RangeError],
+    ['sigmoid out too short', () => addon.sigmoid(x, f32(5)), RangeError],
+    ['logSigmoid out overlapping x', () => addon.logSigmoid(x.subarray(0, 3), x.subarray(1, 4)), RangeError],
+    ['backward dy too short', () => addon.softmaxBackwardRows(x, f32(5), f32(6), 3), RangeError],
+    ['backward out overlapping dy', () => { const d = f32(8); return addon.logSoftmaxBackwardRows(x, d.subarray(0, 6), d.subarray(2, 8), 3); }, RangeError],
+    ['BCE weight of neither length', () => addon.binaryCrossEntropyRows(x, x, 3, f32(2), null, null, null, 1, null), RangeError],
+    ['BCE posWeight too short', () => addon.binaryCrossEntropyRows(x, x, 3, null, f32(2), null, null, 1, null), RangeError],
+    ['BCE lossOut overlapping gradOut', () => { const o = f32(7); return addon.binaryCrossEntropyRows(x, x, 3, null, null, o.subarray(0, 6), o.subarray(1, 7), 1, null); }, RangeError],
+    ['information measure 3', () => addon.informationRows(3, x, null, f32(2), 3, false, 1, 1e-3), RangeError],
+    ['entropy given q', () => addon.informationRows(0, x, x, f32(2), 3, false, 1, 1e-3), TypeError],
+    ['KL without q', () => addon.informationRows(2, x, null, f32(2), 3, false, 1, 1e-3), TypeError],
+    ['information out too long', () => addon.informationRows(0, x, null, f32(3), 3, false, 1, 1e-3), RangeError],
   ];
   it.each(cases)('%s', (_n, call, error) => {
     expect(call).toThrow(error);

@@ -10,7 +10,34 @@ import { jsKernels } from './kernels.js';
 
 export const backend: Backend = Object.freeze({ native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, reason: 'softmax-simd/js' });
 
-export const { softmax, logSoftmax, logSumExp, crossEntropy, crossEntropyWithGrad, crossEntropyBackward, nllLoss } =
-  createApi(jsKernels);
+export const {
+  softmax,
+  logSoftmax,
+  logSumExp,
+  crossEntropy,
+  crossEntropyWithGrad,
+  crossEntropyBackward,
+  nllLoss,
+  entropy,
+  crossEntropyProbs,
+  klDivergence,
+  sigmoid,
+  logSigmoid,
+  sigmoidBackward,
+  binaryCrossEntropyWithLogits,
+  binaryCrossEntropyWithLogitsBackward,
+  l1Loss,
+  l1LossBackward,
+  l2Loss,
+  l2LossBackward,
+  mseLoss,
+  mseLossBackward,
+  huberLoss,
+  huberLossBackward,
+  smoothL1Loss,
+  smoothL1LossBackward,
+  softmaxBackward,
+  logSoftmaxBackward,
+} = createApi(jsKernels);
 
 export type * from '../types.js';

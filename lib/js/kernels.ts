@@ -1,6 +1,21 @@
 import type { Kernels } from '../kernels.js';
+import { logSoftmaxBackwardRows, softmaxBackwardRows } from './backward.js';
 import { crossEntropyRows } from './cross-entropy.js';
+import { informationRows } from './information.js';
+import { binaryCrossEntropyRows, logSigmoid, sigmoid } from './sigmoid.js';
 import { logSoftmaxRows, logSumExpRows, softmaxRows } from './softmax.js';
 
 /** The pure-TS backend: no Node API, so it runs in a browser too. */
-export const jsKernels: Kernels = { isa: 'js', softmaxRows, logSoftmaxRows, logSumExpRows, crossEntropyRows };
+export const jsKernels: Kernels = {
+  isa: 'js',
+  softmaxRows,
+  logSoftmaxRows,
+  logSumExpRows,
+  crossEntropyRows,
+  sigmoid,
+  logSigmoid,
+  binaryCrossEntropyRows,
+  softmaxBackwardRows,
+  logSoftmaxBackwardRows,
+  informationRows,
+};

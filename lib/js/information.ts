@@ -1,0 +1,42 @@
+// Pure-TS information measures over probability rows, in double with compensated sums (the same
+// algorithm as native/src/serial.cc).
+import type { InformationCall } from '../kernels.js';
+import type { FloatArray } from '../types.js';
+import { CompensatedSum } from './sum.js';
+
+/** Σ of row r, or NaN if an entry is negative or not finite. */
+function checkedSum(x: FloatArray, start: number, cols: number): number {
+  const sum = new CompensatedSum();
+  for (let i = start; i < start + cols; i++) {
+    const v = x[i];
+    if (!(v >= 0) || v === Infinity) return Number.NaN;
+    sum.add(v);
+  }
+  return sum.value();
+}
+
+function validRow(x: FloatArray, start: number, cols: number, normalize: boolean, tolerance: number): boolean {
+  const s = checkedSum(x, start, cols);
+  return normalize ? s > 0 && s < Infinity : Math.abs(s - 1) <= tolerance;
+}
+
+export function informationRows({ measure, p, q, out, cols, normalize, scale, tolerance }: InformationCall): number {
+  const rows = p.length / cols;
+  for (let r = 0; r < rows; r++) {
+    if (!validRow(p, r * cols, cols, normalize, tolerance) || (q && !validRow(q, r * cols, cols, normalize, tolerance))) return r;
+  }
+  for (let r = 0, start = 0; r < rows; r++, start += cols) {
+    const ip = normalize ? 1 / checkedSum(p, start, cols) : 1;
+    const iq = normalize && q ? 1 / checkedSum(q, start, cols) : 1;
+    const sum = new CompensatedSum();
+    for (let i = start; i < start + cols; i++) {
+      const pi = p[i] * ip;
+      if (pi === 0) continue; // 0·log 0 = 0, whatever q is
+      if (measure === 'entropy') sum.add(-pi * Math.log(pi));
+      else if (measure === 'crossEntropyProbs') sum.add(-pi * Math.log((q as FloatArray)[i] * iq));
+      else sum.add(pi * Math.log(pi / ((q as FloatArray)[i] * iq)));
+    }
+    out[r] = sum.value() * scale;
+  }
+  return -1;
+}
