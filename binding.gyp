@@ -25,7 +25,8 @@
       "sources": [
         "native/src/addon.cc",
         "native/src/dispatch.cc",
-        "native/src/serial.cc"
+        "native/src/serial.cc",
+        "native/src/serial_losses.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

@@ -226,6 +226,124 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, total);
 }
 
+// sigmoid / logSigmoid(x, out)
+template <bool Log>
+Napi::Value Sigmoid(const Napi::CallbackInfo& info) {
+  const View x = float_array(info[0], "x");
+  const View out = float_array_like(info[1], "out", x, x.length);
+  check_overlap(info.Env(), x, out, "out", true);
+  const kernel_table* k = ssm_kernels();
+  if (x.type == napi_float32_array) {
+    (Log ? k->f32.log_sigmoid : k->f32.sigmoid)(static_cast<const float*>(x.data), static_cast<float*>(out.data), x.length);
+  } else {
+    (Log ? k->f64.log_sigmoid : k->f64.sigmoid)(static_cast<const double*>(x.data), static_cast<double*>(out.data), x.length);
+  }
+  return info.Env().Undefined();
+}
+
+// softmaxBackwardRows / logSoftmaxBackwardRows(y, dy, out, cols)
+template <bool Log>
+Napi::Value BackwardRows(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const View y = float_array(info[0], "y");
+  const View dy = float_array_like(info[1], "dy", y, y.length);
+  const View out = float_array_like(info[2], "out", y, y.length);
+  size_t cols = 0;
+  const size_t rows = rows_of(info[3], y, &cols);
+  check_overlap(env, y, out, "out", true);
+  check_overlap(env, dy, out, "out", true);
+  const kernel_table* k = ssm_kernels();
+  if (y.type == napi_float32_array) {
+    (Log ? k->f32.log_softmax_backward_rows : k->f32.softmax_backward_rows)(
+        static_cast<const float*>(y.data), static_cast<const float*>(dy.data), static_cast<float*>(out.data), rows, cols);
+  } else {
+    (Log ? k->f64.log_softmax_backward_rows : k->f64.softmax_backward_rows)(
+        static_cast<const double*>(y.data), static_cast<const double*>(dy.data), static_cast<double*>(out.data), rows, cols);
+  }
+  return env.Undefined();
+}
+
+// binaryCrossEntropyRows(x, target, cols, weight, posWeight, lossOut, gradOut, gradScale,
+//                        gradElementScale) -> sum of the element losses
+Napi::Value BinaryCrossEntropyRows(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const View x = float_array(info[0], "x");
+  const View target = float_array_like(info[1], "target", x, x.length);
+  size_t cols = 0;
+  rows_of(info[2], x, &cols);
+  View weight{nullptr, 0, x.type};
+  if (!info[3].IsNull()) {
+    weight = float_array(info[3], "weight");
+    if (weight.type != x.type || (weight.length != x.length && weight.length != cols)) {
+      throw_range(env, "weight must have x's type and the length of x or of cols");
+    }
+  }
+  const View pos_weight = float_array_like(info[4], "posWeight", x, cols, true);
+  const View loss_out = float_array_like(info[5], "lossOut", x, x.length, true);
+  const View grad_out = float_array_like(info[6], "gradOut", x, x.length, true);
+  const double grad_scale = number(info[7], "gradScale");
+  const View element_scale = float_array_like(info[8], "gradElementScale", x, x.length, true);
+  for (const auto& [out, name] : {std::pair{loss_out, "lossOut"}, std::pair{grad_out, "gradOut"}}) {
+    check_overlap(env, x, out, name, true);
+    check_overlap(env, target, out, name, true);
+    check_overlap(env, weight, out, name, false);
+    check_overlap(env, pos_weight, out, name, false);
+    check_overlap(env, element_scale, out, name, false);
+  }
+  check_overlap(env, loss_out, grad_out, "gradOut", false);
+  const int per_element = weight.data && weight.length == x.length;
+  double total;
+  if (x.type == napi_float32_array) {
+    const bce_args_f32 a{static_cast<const float*>(x.data), static_cast<const float*>(target.data), x.length, cols,
+                         static_cast<const float*>(weight.data), per_element, static_cast<const float*>(pos_weight.data),
+                         static_cast<float*>(loss_out.data), static_cast<float*>(grad_out.data), grad_scale,
+                         static_cast<const float*>(element_scale.data)};
+    total = ssm_kernels()->f32.bce_with_logits(&a);
+  } else {
+    const bce_args_f64 a{static_cast<const double*>(x.data), static_cast<const double*>(target.data), x.length, cols,
+                         static_cast<const double*>(weight.data), per_element, static_cast<const double*>(pos_weight.data),
+                         static_cast<double*>(loss_out.data), static_cast<double*>(grad_out.data), grad_scale,
+                         static_cast<const double*>(element_scale.data)};
+    total = ssm_kernels()->f64.bce_with_logits(&a);
+  }
+  return Napi::Number::New(env, total);
+}
+
+// informationRows(measure, p, q, out, cols, normalize, scale, tolerance) -> first bad row or -1
+Napi::Value InformationRows(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const double measure = number(info[0], "measure");
+  if (measure != SSM_ENTROPY && measure != SSM_CROSS_ENTROPY && measure != SSM_KL_DIVERGENCE) {
+    throw_range(env, "measure must be 0, 1 or 2");
+  }
+  const View p = float_array(info[1], "p");
+  const View q = float_array_like(info[2], "q", p, p.length, true);
+  const bool has_q = !info[2].IsNull() && !info[2].IsUndefined();
+  if ((measure == SSM_ENTROPY) == has_q) {
+    throw_type(env, "q must be null for the entropy and an array otherwise");
+  }
+  size_t cols = 0;
+  const size_t rows = rows_of(info[4], p, &cols);
+  const View out = float_array_like(info[3], "out", p, rows);
+  check_overlap(env, p, out, "out", false);
+  check_overlap(env, q, out, "out", false);
+  const int normalize = info[5].ToBoolean();
+  const double scale = number(info[6], "scale");
+  const double tolerance = number(info[7], "tolerance");
+  const int m = static_cast<int>(measure);
+  int64_t bad;
+  if (p.type == napi_float32_array) {
+    const information_args_f32 a{m, static_cast<const float*>(p.data), static_cast<const float*>(q.data),
+                                 static_cast<float*>(out.data), rows, cols, normalize, scale, tolerance};
+    bad = ssm_kernels()->f32.information_rows(&a);
+  } else {
+    const information_args_f64 a{m, static_cast<const double*>(p.data), static_cast<const double*>(q.data),
+                                 static_cast<double*>(out.data), rows, cols, normalize, scale, tolerance};
+    bad = ssm_kernels()->f64.information_rows(&a);
+  }
+  return Napi::Number::New(env, static_cast<double>(bad));
+}
+
 // The ISAs this build and CPU support, best last.
 Napi::Array SupportedIsas(Napi::Env env) {
   Napi::Array list = Napi::Array::New(env);
@@ -246,6 +364,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("logSoftmaxRows", Napi::Function::New(env, SoftmaxRows<true>, "logSoftmaxRows"));
   exports.Set("logSumExpRows", Napi::Function::New(env, LogSumExpRows, "logSumExpRows"));
   exports.Set("crossEntropyRows", Napi::Function::New(env, CrossEntropyRows, "crossEntropyRows"));
+  exports.Set("sigmoid", Napi::Function::New(env, Sigmoid<false>, "sigmoid"));
+  exports.Set("logSigmoid", Napi::Function::New(env, Sigmoid<true>, "logSigmoid"));
+  exports.Set("binaryCrossEntropyRows", Napi::Function::New(env, BinaryCrossEntropyRows, "binaryCrossEntropyRows"));
+  exports.Set("softmaxBackwardRows", Napi::Function::New(env, BackwardRows<false>, "softmaxBackwardRows"));
+  exports.Set("logSoftmaxBackwardRows", Napi::Function::New(env, BackwardRows<true>, "logSoftmaxBackwardRows"));
+  exports.Set("informationRows", Napi::Function::New(env, InformationRows, "informationRows"));
   return exports;
 }
 

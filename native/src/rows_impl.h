@@ -28,6 +28,7 @@
 #include <limits>
 
 #include "exp_poly.h"
+#include "log_poly.h"
 #include "row_sum.h"
 #include "softmax_simd/kernels.h"
 
@@ -362,37 +363,15 @@ struct Rows {
     const ExpScale<O> k = exp_scale<O>(1);
     each(len, [&](size_t i, size_t n) { O::store(y + i, exp_scaled<O, true, false>(O::load(x + i, n, 0), k), n); });
   }
-};
 
-// The entries of an ISA's table: each picks the kernels for temperature 1 or another.
-template <class O>
-struct Entries {
-  using T = typename O::T;
-  static void softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
-    t == 1 ? Rows<O, false>::softmax_rows(x, out, rows, cols, t, all_masked)
-           : Rows<O, true>::softmax_rows(x, out, rows, cols, t, all_masked);
+  // The vector log and log1p over an array (for their accuracy test).
+  static void log_array(const T* x, T* y, size_t len) {
+    each(len, [&](size_t i, size_t n) { O::store(y + i, log_poly<O>(O::load(x + i, n, 1)), n); });
   }
-  static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
-    t == 1 ? Rows<O, false>::log_softmax_rows(x, out, rows, cols, t, all_masked)
-           : Rows<O, true>::log_softmax_rows(x, out, rows, cols, t, all_masked);
-  }
-  template <class Args>
-  static double cross_entropy_rows(const Args* a) {
-    return a->temperature == 1 ? Rows<O, false>::cross_entropy_rows(a) : Rows<O, true>::cross_entropy_rows(a);
+  static void log1p_array(const T* x, T* y, size_t len) {
+    each(len, [&](size_t i, size_t n) { O::store(y + i, log1p_poly<O>(O::load(x + i, n, 0)), n); });
   }
 };
-
-// The kernel table of one ISA.
-template <class F32, class F64>
-kernel_table make_table(const char* isa) {
-  kernel_table t{};
-  t.isa = isa;
-  t.f32 = {Entries<F32>::softmax_rows, Entries<F32>::log_softmax_rows, Rows<F32, false>::log_sum_exp_rows,
-           Entries<F32>::template cross_entropy_rows<cross_entropy_args_f32>, Rows<F32, false>::exp_array};
-  t.f64 = {Entries<F64>::softmax_rows, Entries<F64>::log_softmax_rows, Rows<F64, false>::log_sum_exp_rows,
-           Entries<F64>::template cross_entropy_rows<cross_entropy_args_f64>, Rows<F64, false>::exp_array};
-  return t;
-}
 
 }  // namespace
 

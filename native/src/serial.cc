@@ -143,6 +143,16 @@ void exp_array(const Real* x, Real* y, size_t n) {
   for (size_t i = 0; i < n; ++i) y[i] = static_cast<Real>(std::exp(static_cast<double>(x[i])));
 }
 
+template <typename Real>
+void log_array(const Real* x, Real* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<Real>(std::log(static_cast<double>(x[i])));
+}
+
+template <typename Real>
+void log1p_array(const Real* x, Real* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<Real>(std::log1p(static_cast<double>(x[i])));
+}
+
 }  // namespace
 
 extern "C" {
@@ -180,9 +190,15 @@ const kernel_table* ssm_table_serial(void) {
   static const kernel_table table = {
       "scalar",
       {softmax_rows_f32_serial, log_softmax_rows_f32_serial, log_sum_exp_rows_f32_serial,
-       cross_entropy_rows_f32_serial, exp_array<float>},
+       cross_entropy_rows_f32_serial, sigmoid_f32_serial, log_sigmoid_f32_serial,
+       bce_with_logits_f32_serial, softmax_backward_rows_f32_serial,
+       log_softmax_backward_rows_f32_serial, information_rows_f32_serial, exp_array<float>,
+       log_array<float>, log1p_array<float>},
       {softmax_rows_f64_serial, log_softmax_rows_f64_serial, log_sum_exp_rows_f64_serial,
-       cross_entropy_rows_f64_serial, exp_array<double>}};
+       cross_entropy_rows_f64_serial, sigmoid_f64_serial, log_sigmoid_f64_serial,
+       bce_with_logits_f64_serial, softmax_backward_rows_f64_serial,
+       log_softmax_backward_rows_f64_serial, information_rows_f64_serial, exp_array<double>,
+       log_array<double>, log1p_array<double>}};
   return &table;
 }
 

@@ -1,6 +1,7 @@
-// AVX2 + FMA vector ops for the shared kernels (rows_impl.h) and exp (exp_poly.h). Compiled only
-// in avx2.cc, with -mavx2 -mfma; internal linkage throughout. Tails use vmaskmov loads and stores,
-// which never touch the lanes masked off: nothing past the end of a row is read or written.
+// AVX2 + FMA vector ops for the shared kernels (rows_impl.h), exp (exp_poly.h) and log
+// (log_poly.h). Compiled only in avx2.cc, with -mavx2 -mfma; internal linkage throughout. Tails use
+// vmaskmov loads and stores, which never touch the lanes masked off: nothing past the end of a row
+// is read or written.
 #ifndef SOFTMAX_SIMD_SIMD_AVX2_H
 #define SOFTMAX_SIMD_SIMD_AVX2_H
 
@@ -46,6 +47,28 @@ struct Avx2F32 {
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
   static V min(V a, V b) { return _mm256_min_ps(a, b); }
   static V round(V v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V div(V a, V b) { return _mm256_div_ps(a, b); }
+  // |v|: the sign bit cleared (NaN stays NaN).
+  static V abs(V v) { return _mm256_andnot_ps(set1(-0.0f), v); }
+  // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
+  static V select_less(V a, V b, V t, V f) { return _mm256_blendv_ps(f, t, _mm256_cmp_ps(a, b, _CMP_LT_OQ)); }
+  // Lanes where x < 0 take a, others b (−0 and NaN take b: a compare, not the sign bit).
+  static V select_negative(V x, V a, V b) { return select_less(x, zero(), a, b); }
+  // Lanes where p == ±0 become +0, others v (NaN p keeps v).
+  static V zero_where_zero(V p, V v) { return _mm256_andnot_ps(_mm256_cmp_ps(p, zero(), _CMP_EQ_OQ), v); }
+  // x = 2^e · m with m in [√½, √2), for finite x > 0 (subnormals are scaled by 2^25 first): returns
+  // m, sets *e; other x give garbage. Less √½'s fraction bits, x's bits carry into the exponent
+  // field exactly when x's fraction is at least √½'s (so m = fraction + √½'s bits is below √2).
+  static V split_exponent(V x, V* e) {
+    const V tiny = _mm256_cmp_ps(x, set1(1.17549435e-38f), _CMP_LT_OQ);
+    x = _mm256_blendv_ps(x, _mm256_mul_ps(x, set1(33554432.0f)), tiny);
+    const __m256i sqrt_half = _mm256_set1_epi32(0x3f3504f3);
+    const __m256i j = _mm256_sub_epi32(_mm256_castps_si256(x), _mm256_set1_epi32(0x003504f3));
+    const __m256i m = _mm256_add_epi32(_mm256_and_si256(j, _mm256_set1_epi32(0x007fffff)), sqrt_half);
+    const V k = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srai_epi32(j, 23), _mm256_set1_epi32(126)));
+    *e = _mm256_sub_ps(k, _mm256_and_ps(tiny, set1(25.0f)));
+    return _mm256_castsi256_ps(m);
+  }
   // p · 2^n for integral n in [-150, 128], as two exactly representable powers of two.
   static V ldexp(V p, V n) {
     const __m256i k = _mm256_cvtps_epi32(n);
@@ -101,6 +124,29 @@ struct Avx2F64 {
   static V max(V a, V b) { return _mm256_max_pd(a, b); }
   static V min(V a, V b) { return _mm256_min_pd(a, b); }
   static V round(V v) { return _mm256_round_pd(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V div(V a, V b) { return _mm256_div_pd(a, b); }
+  // |v|: the sign bit cleared (NaN stays NaN).
+  static V abs(V v) { return _mm256_andnot_pd(set1(-0.0), v); }
+  // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
+  static V select_less(V a, V b, V t, V f) { return _mm256_blendv_pd(f, t, _mm256_cmp_pd(a, b, _CMP_LT_OQ)); }
+  // Lanes where x < 0 take a, others b (−0 and NaN take b: a compare, not the sign bit).
+  static V select_negative(V x, V a, V b) { return select_less(x, zero(), a, b); }
+  // Lanes where p == ±0 become +0, others v (NaN p keeps v).
+  static V zero_where_zero(V p, V v) { return _mm256_andnot_pd(_mm256_cmp_pd(p, zero(), _CMP_EQ_OQ), v); }
+  // x = 2^e · m with m in [√½, √2), for finite x > 0 (subnormals are scaled by 2^54 first), as
+  // Avx2F32::split_exponent. AVX2 has no 64-bit arithmetic shift nor int64 → double: the biased
+  // exponent (0..2047 for x > 0) goes into the low bits of 2^52, which is then subtracted.
+  static V split_exponent(V x, V* e) {
+    const V tiny = _mm256_cmp_pd(x, set1(2.2250738585072014e-308), _CMP_LT_OQ);
+    x = _mm256_blendv_pd(x, _mm256_mul_pd(x, set1(18014398509481984.0)), tiny);
+    const __m256i sqrt_half = _mm256_set1_epi64x(0x3fe6a09e667f3bcd);
+    const __m256i j = _mm256_sub_epi64(_mm256_castpd_si256(x), _mm256_set1_epi64x(0x0006a09e667f3bcd));
+    const __m256i m = _mm256_add_epi64(_mm256_and_si256(j, _mm256_set1_epi64x(0x000fffffffffffff)), sqrt_half);
+    const V two52 = set1(4503599627370496.0);
+    const V biased = _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(j, 52), _mm256_castpd_si256(two52)));
+    *e = _mm256_sub_pd(_mm256_sub_pd(biased, set1(4503599627370496.0 + 1022)), _mm256_and_pd(tiny, set1(54.0)));
+    return _mm256_castsi256_pd(m);
+  }
   // 2^k for integral k in [-1022, 1023]: k + 1023 lands in the low mantissa bits of k + 1.5·2^52
   // + 1023, and a shift by 52 moves it into the exponent field.
   static V pow2(V k) {

@@ -1,7 +1,7 @@
-// AVX-512F vector ops for the shared kernels (rows_impl.h) and exp (exp_poly.h). Compiled only in
-// avx512.cc, with -mavx512f; everything here has internal linkage, so no AVX-512 code can be
-// linked into another ISA's kernels. Tails use masked loads and stores: nothing past the end of
-// a row is read or written.
+// AVX-512F vector ops for the shared kernels (rows_impl.h), exp (exp_poly.h) and log (log_poly.h).
+// Compiled only in avx512.cc, with -mavx512f; everything here has internal linkage, so no AVX-512
+// code can be linked into another ISA's kernels. Tails use masked loads and stores: nothing past
+// the end of a row is read or written.
 #ifndef SOFTMAX_SIMD_SIMD_AVX512_H
 #define SOFTMAX_SIMD_SIMD_AVX512_H
 
@@ -9,9 +9,11 @@
 
 #include <cstddef>
 
-// GCC 12 reports its own _mm512_undefined_ps() inside max/min intrinsics as maybe-uninitialized.
+// GCC 12 reports its own _mm512_undefined_ps() inside max/min, getexp/getmant and extract
+// intrinsics as (maybe-)uninitialized.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 namespace {
@@ -45,6 +47,24 @@ struct Avx512F32 {
   static V max(V a, V b) { return _mm512_max_ps(a, b); }
   static V min(V a, V b) { return _mm512_min_ps(a, b); }
   static V round(V v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V div(V a, V b) { return _mm512_div_ps(a, b); }
+  // |v|: the sign bit cleared (NaN stays NaN).
+  static V abs(V v) { return _mm512_abs_ps(v); }
+  // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
+  static V select_less(V a, V b, V t, V f) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), f, t); }
+  // Lanes where x < 0 take a, others b (−0 and NaN take b).
+  static V select_negative(V x, V a, V b) { return select_less(x, zero(), a, b); }
+  // Lanes where p == ±0 become +0, others v (NaN p keeps v: != is unordered-true).
+  static V zero_where_zero(V p, V v) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(p, zero(), _CMP_NEQ_UQ), v); }
+  // x = 2^e · m with m in [√½, √2), for finite x > 0, subnormals included (vgetexp / vgetmant
+  // normalise them): returns m, sets *e. The split at √2 is the float nearest it, as on AVX2.
+  static V split_exponent(V x, V* e) {
+    const V m = _mm512_getmant_ps(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+    const __mmask16 high = _mm512_cmp_ps_mask(m, set1(1.41421354f), _CMP_GE_OQ);
+    const V k = _mm512_getexp_ps(x);
+    *e = _mm512_mask_add_ps(k, high, k, set1(1));
+    return _mm512_mask_mul_ps(m, high, m, set1(0.5f));
+  }
   static V ldexp(V p, V n) { return _mm512_scalef_ps(p, n); }
   static T hmax(V v) { return _mm512_reduce_max_ps(v); }
   static double hsum(V v) {
@@ -81,6 +101,23 @@ struct Avx512F64 {
   static V max(V a, V b) { return _mm512_max_pd(a, b); }
   static V min(V a, V b) { return _mm512_min_pd(a, b); }
   static V round(V v) { return _mm512_roundscale_pd(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V div(V a, V b) { return _mm512_div_pd(a, b); }
+  // |v|: the sign bit cleared (NaN stays NaN).
+  static V abs(V v) { return _mm512_abs_pd(v); }
+  // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
+  static V select_less(V a, V b, V t, V f) { return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, b, _CMP_LT_OQ), f, t); }
+  // Lanes where x < 0 take a, others b (−0 and NaN take b).
+  static V select_negative(V x, V a, V b) { return select_less(x, zero(), a, b); }
+  // Lanes where p == ±0 become +0, others v (NaN p keeps v: != is unordered-true).
+  static V zero_where_zero(V p, V v) { return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(p, zero(), _CMP_NEQ_UQ), v); }
+  // x = 2^e · m with m in [√½, √2), for finite x > 0, subnormals included: as Avx512F32's.
+  static V split_exponent(V x, V* e) {
+    const V m = _mm512_getmant_pd(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+    const __mmask8 high = _mm512_cmp_pd_mask(m, set1(1.4142135623730951), _CMP_GE_OQ);
+    const V k = _mm512_getexp_pd(x);
+    *e = _mm512_mask_add_pd(k, high, k, set1(1));
+    return _mm512_mask_mul_pd(m, high, m, set1(0.5));
+  }
   static V ldexp(V p, V n) { return _mm512_scalef_pd(p, n); }
   static T hmax(V v) { return _mm512_reduce_max_pd(v); }
   static double hsum(V v) { return _mm512_reduce_add_pd(v); }

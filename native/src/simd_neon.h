@@ -1,6 +1,6 @@
-// NEON (AArch64 Advanced SIMD) vector ops for the shared kernels (rows_impl.h) and exp
-// (exp_poly.h). Compiled only in neon.cc; internal linkage throughout. Tails go through a small
-// stack buffer: nothing past the end of a row is read or written. NEON max/min propagate NaN.
+// NEON (AArch64 Advanced SIMD) vector ops for the shared kernels (rows_impl.h), exp (exp_poly.h)
+// and log (log_poly.h). Compiled only in neon.cc; internal linkage throughout. Tails go through a
+// small stack buffer: nothing past the end of a row is read or written. NEON max/min propagate NaN.
 #ifndef SOFTMAX_SIMD_SIMD_NEON_H
 #define SOFTMAX_SIMD_SIMD_NEON_H
 
@@ -55,6 +55,28 @@ struct NeonF32 : NeonTail<NeonF32Base> {
   static V max(V a, V b) { return vmaxq_f32(a, b); }
   static V min(V a, V b) { return vminq_f32(a, b); }
   static V round(V v) { return vrndnq_f32(v); }
+  static V div(V a, V b) { return vdivq_f32(a, b); }
+  // |v|: the sign bit cleared (NaN stays NaN).
+  static V abs(V v) { return vabsq_f32(v); }
+  // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
+  static V select_less(V a, V b, V t, V f) { return vbslq_f32(vcltq_f32(a, b), t, f); }
+  // Lanes where x < 0 take a, others b (−0 and NaN take b).
+  static V select_negative(V x, V a, V b) { return vbslq_f32(vcltzq_f32(x), a, b); }
+  // Lanes where p == ±0 become +0, others v (NaN p keeps v).
+  static V zero_where_zero(V p, V v) {
+    return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(v), vceqzq_f32(p)));
+  }
+  // x = 2^e · m with m in [√½, √2), for finite x > 0 (subnormals are scaled by 2^25 first): returns
+  // m, sets *e; other x give garbage. The same bit work as Avx2F32::split_exponent.
+  static V split_exponent(V x, V* e) {
+    const uint32x4_t tiny = vcltq_f32(x, vdupq_n_f32(1.17549435e-38f));
+    x = vbslq_f32(tiny, vmulq_f32(x, vdupq_n_f32(33554432.0f)), x);
+    const int32x4_t j = vsubq_s32(vreinterpretq_s32_f32(x), vdupq_n_s32(0x003504f3));
+    const int32x4_t m = vaddq_s32(vandq_s32(j, vdupq_n_s32(0x007fffff)), vdupq_n_s32(0x3f3504f3));
+    const V k = vcvtq_f32_s32(vsubq_s32(vshrq_n_s32(j, 23), vdupq_n_s32(126)));
+    *e = vsubq_f32(k, vreinterpretq_f32_u32(vandq_u32(tiny, vreinterpretq_u32_f32(vdupq_n_f32(25.0f)))));
+    return vreinterpretq_f32_s32(m);
+  }
   // p · 2^n for integral n in [-150, 128], as two exactly representable powers of two.
   static V ldexp(V p, V n) {
     const int32x4_t k = vcvtq_s32_f32(n);
@@ -90,6 +112,28 @@ struct NeonF64 : NeonTail<NeonF64Base> {
   static V max(V a, V b) { return vmaxq_f64(a, b); }
   static V min(V a, V b) { return vminq_f64(a, b); }
   static V round(V v) { return vrndnq_f64(v); }
+  static V div(V a, V b) { return vdivq_f64(a, b); }
+  // |v|: the sign bit cleared (NaN stays NaN).
+  static V abs(V v) { return vabsq_f64(v); }
+  // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
+  static V select_less(V a, V b, V t, V f) { return vbslq_f64(vcltq_f64(a, b), t, f); }
+  // Lanes where x < 0 take a, others b (−0 and NaN take b).
+  static V select_negative(V x, V a, V b) { return vbslq_f64(vcltzq_f64(x), a, b); }
+  // Lanes where p == ±0 become +0, others v (NaN p keeps v).
+  static V zero_where_zero(V p, V v) {
+    return vreinterpretq_f64_u64(vbicq_u64(vreinterpretq_u64_f64(v), vceqzq_f64(p)));
+  }
+  // x = 2^e · m with m in [√½, √2), for finite x > 0 (subnormals are scaled by 2^54 first): returns
+  // m, sets *e; other x give garbage. The same bit work as Avx2F32::split_exponent, in 64 bits.
+  static V split_exponent(V x, V* e) {
+    const uint64x2_t tiny = vcltq_f64(x, vdupq_n_f64(2.2250738585072014e-308));
+    x = vbslq_f64(tiny, vmulq_f64(x, vdupq_n_f64(18014398509481984.0)), x);
+    const int64x2_t j = vsubq_s64(vreinterpretq_s64_f64(x), vdupq_n_s64(0x0006a09e667f3bcd));
+    const int64x2_t m = vaddq_s64(vandq_s64(j, vdupq_n_s64(0x000fffffffffffff)), vdupq_n_s64(0x3fe6a09e667f3bcd));
+    const V k = vcvtq_f64_s64(vsubq_s64(vshrq_n_s64(j, 52), vdupq_n_s64(1022)));
+    *e = vsubq_f64(k, vreinterpretq_f64_u64(vandq_u64(tiny, vreinterpretq_u64_f64(vdupq_n_f64(54.0)))));
+    return vreinterpretq_f64_s64(m);
+  }
   static V ldexp(V p, V n) {
     const int64x2_t k = vcvtq_s64_f64(n);
     const int64x2_t k1 = vshrq_n_s64(k, 1);

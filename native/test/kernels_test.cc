@@ -1,8 +1,10 @@
 // C++ tests of every ISA's kernels this machine supports (scalar, avx2, avx512, neon): against a
 // long-double reference on random rows (tails and 2^20-class rows included), DESIGN.md's worked
 // examples and special rows, and each SIMD ISA against the serial kernels on rows full of NaN,
-// ±Inf and huge values. Prints one line per failure and "N passed, M failed"; exits non-zero on
+// ±Inf and huge values; the same for sigmoid, binary cross-entropy, the backward products and
+// the information measures. Prints one line per failure and "N passed, M failed"; exits non-zero on
 // any failure.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -124,10 +126,14 @@ struct ArgsOf;
 template <>
 struct ArgsOf<float> {
   using type = cross_entropy_args_f32;
+  using bce = bce_args_f32;
+  using information = information_args_f32;
 };
 template <>
 struct ArgsOf<double> {
   using type = cross_entropy_args_f64;
+  using bce = bce_args_f64;
+  using information = information_args_f64;
 };
 
 // Cross-entropy with weights, an ignored row, label smoothing and temperature, gradient in place
@@ -324,6 +330,119 @@ void test_vs_serial(std::mt19937_64& rng) {
   }
 }
 
+// Logits mixing random values with the special ones the element-wise kernels must handle.
+template <typename Real>
+std::vector<Real> special_logits(size_t n, std::mt19937_64& rng) {
+  const double specials[] = {0.0, -0.0, kInf, -kInf, kNaN, 1e30, -1e30, 100, -100, 40, -40, 20, -20, 1e-30, -1e-40};
+  std::uniform_real_distribution<double> dist(-30, 30);
+  std::vector<Real> x(n);
+  for (size_t i = 0; i < n; ++i) x[i] = static_cast<Real>(rng() % 4 == 0 ? specials[rng() % 15] : dist(rng));
+  return x;
+}
+
+// The kernels of sigmoid, BCE, the backward products and the information measures against the
+// serial ones (which the vitest suites hold to PyTorch and SciPy), at lengths around the vector
+// width and beyond a fold (32 vectors).
+template <typename Real>
+void test_losses_vs_serial(std::mt19937_64& rng) {
+  const double rel = sizeof(Real) == 4 ? 2e-6 : 1e-12;
+  const std::string dt = Tol<Real>::name;
+  auto& k = kernels<Real>();
+  auto& serial = kernels<Real>(ssm_table_serial());
+  std::uniform_real_distribution<double> u(0, 1);
+  for (size_t cols : {1, 5, 33, 2049, 20000}) {
+    const size_t rows = 3, n = rows * cols;
+    const std::string where = dt + " cols=" + std::to_string(cols);
+    const std::vector<Real> x = special_logits<Real>(n, rng);
+    std::vector<Real> a(n, 7), b(n, 7);
+    k.sigmoid(x.data(), a.data(), n);
+    serial.sigmoid(x.data(), b.data(), n);
+    check(agree(a, b, rel, 1e-30), "sigmoid vs serial " + where);
+    k.log_sigmoid(x.data(), a.data(), n);
+    serial.log_sigmoid(x.data(), b.data(), n);
+    check(agree(a, b, rel, 1e-30), "log_sigmoid vs serial (relative) " + where);
+
+    std::vector<Real> t(n), w(n), pw(cols), es(n);
+    for (auto& v : t) v = static_cast<Real>(rng() % 3 == 0 ? std::round(u(rng)) : u(rng));
+    for (auto& v : w) v = static_cast<Real>(2 * u(rng));
+    for (auto& v : pw) v = static_cast<Real>(0.5 + 2 * u(rng));
+    for (auto& v : es) v = static_cast<Real>(u(rng) - 0.5);
+    for (int variant = 0; variant < 3; ++variant) {  // no weights; per element; per class + pos_weight
+      std::vector<Real> la(n, 7), lb(n, 7), ga(n, 7), gb(n, 7);
+      typename ArgsOf<Real>::bce args{x.data(), t.data(), n, cols, variant ? w.data() : nullptr, variant == 1,
+                                      variant == 2 ? pw.data() : nullptr, la.data(), nullptr, 0.5, nullptr};
+      const double ta = k.bce_with_logits(&args);
+      args.loss_out = lb.data();
+      const double tb = serial.bce_with_logits(&args);
+      args.loss_out = nullptr;
+      args.grad_out = ga.data();
+      args.grad_element_scale = es.data();
+      k.bce_with_logits(&args);
+      args.grad_out = gb.data();
+      serial.bce_with_logits(&args);
+      const std::string what = where + " variant " + std::to_string(variant);
+      check(agree(la, lb, rel, 1.0) && agree(std::vector<double>{ta}, std::vector<double>{tb}, rel, 1.0), "bce loss vs serial " + what);
+      check(agree(ga, gb, rel, 1.0), "bce grad vs serial " + what);
+    }
+
+    // Backward products over softmax / log-softmax outputs of finite logits.
+    std::vector<Real> z(n), y(n), ly(n), dy(n);
+    for (auto& v : z) v = static_cast<Real>(20 * u(rng) - 10);
+    for (auto& v : dy) v = static_cast<Real>(2 * u(rng) - 1);
+    dy[n / 2] = static_cast<Real>(kNaN);  // its row becomes NaN, the others stay finite
+    serial.softmax_rows(z.data(), y.data(), rows, cols, 1.0, SSM_ALL_MASKED_NAN);
+    serial.log_softmax_rows(z.data(), ly.data(), rows, cols, 1.0, SSM_ALL_MASKED_NAN);
+    k.softmax_backward_rows(y.data(), dy.data(), a.data(), rows, cols);
+    serial.softmax_backward_rows(y.data(), dy.data(), b.data(), rows, cols);
+    check(agree(a, b, rel, 1.0 / static_cast<double>(cols)), "softmax_backward vs serial " + where);
+    k.log_softmax_backward_rows(ly.data(), dy.data(), a.data(), rows, cols);
+    serial.log_softmax_backward_rows(ly.data(), dy.data(), b.data(), rows, cols);
+    check(agree(a, b, rel, 1.0), "log_softmax_backward vs serial " + where);
+
+    // Probability rows with zeros (q = 0 where p > 0 in the last row: +Inf for KL and cross-entropy).
+    std::vector<Real> p(n), q(n);
+    for (size_t r = 0; r < rows; ++r) {
+      double sp = 0, sq = 0;
+      for (size_t c = 0; c < cols; ++c) {
+        p[r * cols + c] = static_cast<Real>(rng() % 5 == 0 ? 0.0 : u(rng));
+        q[r * cols + c] = static_cast<Real>(u(rng) + 1e-3);
+        sp += p[r * cols + c], sq += q[r * cols + c];
+      }
+      for (size_t c = 0; c < cols; ++c) p[r * cols + c] = static_cast<Real>(sp > 0 ? p[r * cols + c] / sp : 1.0 / cols);
+      for (size_t c = 0; c < cols; ++c) q[r * cols + c] = static_cast<Real>(q[r * cols + c] / sq);
+    }
+    for (size_t c = 0, last = (rows - 1) * cols; c + 1 < cols; ++c) {
+      if (p[last + c] > 0) {  // its mass moves to the next entry, so the row still sums to 1
+        q[last + c + 1] += q[last + c];
+        q[last + c] = 0;
+        break;
+      }
+    }
+    const double tol = sizeof(Real) == 4 ? 1e-3 : 1e-9;
+    for (int measure : {SSM_ENTROPY, SSM_CROSS_ENTROPY, SSM_KL_DIVERGENCE}) {
+      for (int normalize : {0, 1}) {
+        std::vector<Real> oa(rows, 7), ob(rows, 7);
+        const Real* qp = measure == SSM_ENTROPY ? nullptr : q.data();
+        typename ArgsOf<Real>::information args{measure, p.data(), qp, oa.data(), rows, cols, normalize, 1 / std::log(2.0), tol};
+        const int64_t ra = k.information_rows(&args);
+        args.out = ob.data();
+        const int64_t rb = serial.information_rows(&args);
+        const std::string what = where + " measure " + std::to_string(measure) + " normalize " + std::to_string(normalize);
+        check(ra == -1 && rb == -1 && agree(oa, ob, rel, 1.0), "information vs serial " + what);
+      }
+    }
+    // A bad last row: nothing written, its index returned.
+    for (double bad : {-0.25, kNaN, kInf, 0.5}) {
+      std::vector<Real> pb = p, out(rows, 7);
+      pb[n - 1] = static_cast<Real>(bad == 0.5 ? pb[n - 1] + 0.5 : bad);
+      typename ArgsOf<Real>::information args{SSM_KL_DIVERGENCE, pb.data(), q.data(), out.data(), rows, cols, 0, 1.0, tol};
+      const bool rejected = k.information_rows(&args) == static_cast<int64_t>(rows - 1) &&
+                            std::all_of(out.begin(), out.end(), [](Real v) { return v == 7; });
+      check(rejected, "information rejects a bad last row (" + std::to_string(bad) + ") " + where);
+    }
+  }
+}
+
 void run_all(std::mt19937_64& rng) {
   for (size_t cols : {1, 2, 3, 17, 4099}) {
     for (double t : {1.0, 0.7}) {
@@ -345,6 +464,8 @@ void run_all(std::mt19937_64& rng) {
   test_examples<double>();
   test_vs_serial<float>(rng);
   test_vs_serial<double>(rng);
+  test_losses_vs_serial<float>(rng);
+  test_losses_vs_serial<double>(rng);
 }
 
 int main() {

@@ -43,3 +43,8 @@ export function expectLogs(got: FloatArray, want: ArrayLike<number>, what: strin
   const f32 = isF32(got);
   expectClose(got, want, (i) => logBound(f32, want[i]), what, f32);
 }
+
+/** A reduced loss (a number) computed from arrays of the given precision. */
+export function expectLoss(got: number, want: number, f32: boolean, what: string): void {
+  expectClose([got], [want], () => logBound(f32, want), what);
+}

@@ -1,7 +1,7 @@
 /*
  * softmax-simd kernel ABI.
  *
- * Every ISA (serial today; avx2, avx512, neon later) implements the same functions over
+ * Every ISA (serial, avx2, avx512, neon) implements the same functions over
  * row-major `rows x cols` data. They are plain C functions: no exceptions, no allocation,
  * no Node headers. Callers (the Node binding, the C++ tests) check shapes before calling;
  * a kernel trusts that every pointer covers the sizes it is given.
@@ -56,6 +56,60 @@ SSM_CROSS_ENTROPY_ARGS(f32, float)
 SSM_CROSS_ENTROPY_ARGS(f64, double)
 #undef SSM_CROSS_ENTROPY_ARGS
 
+/*
+ * Binary cross-entropy on logits, element-wise over n = rows x cols values (PyTorch's
+ * binary_cross_entropy_with_logits): with l = 1 + (pw_c - 1) t,
+ *   loss_i = w_i ((1 - t_i) x_i + l (max(-x_i, 0) + log1p(exp(-|x_i|)))),
+ *   d loss_i / d x_i = w_i (l sigmoid(x_i) - pw_c t_i).
+ * grad_out receives the gradient times grad_scale (times grad_element_scale[i] when given).
+ * Elements are read before they are written, so either output may be x or target itself.
+ * Returns sum_i loss_i in double when loss_out is given or grad_out is NULL, else 0.
+ */
+#define SSM_BCE_ARGS(suffix, real)                                                              \
+  typedef struct bce_args_##suffix {                                                            \
+    const real* x;                     /* n logits */                                           \
+    const real* target;                /* n targets */                                          \
+    size_t n, cols;                    /* cols divides n */                                     \
+    const real* weight;                /* n or cols weights, or NULL for all ones */            \
+    int weight_per_element;            /* weight has n entries (else cols) */                   \
+    const real* pos_weight;            /* cols weights of the positive term, or NULL */         \
+    real* loss_out;                    /* n element losses, or NULL */                          \
+    real* grad_out;                    /* n gradient values, or NULL */                         \
+    double grad_scale;                                                                          \
+    const real* grad_element_scale;    /* n extra factors, or NULL */                           \
+  } bce_args_##suffix;
+
+SSM_BCE_ARGS(f32, float)
+SSM_BCE_ARGS(f64, double)
+#undef SSM_BCE_ARGS
+
+/* The information measures over rows of probabilities. */
+enum ssm_measure { SSM_ENTROPY = 0, SSM_CROSS_ENTROPY = 1, SSM_KL_DIVERGENCE = 2 };
+
+/*
+ * One value per row: entropy -sum p log p, cross-entropy -sum p log q, or KL divergence
+ * sum p log(p / q), times `scale` (1 / ln base). 0 log 0 = 0 (p = 0 contributes 0 whatever q
+ * is); q = 0 where p > 0 gives +Inf. First every row of p (and q) is checked: entries finite
+ * and >= 0, and the sum within `tolerance` of 1 (with `normalize`, > 0 and finite: each row is
+ * then divided by its sum). The kernel returns the first row that fails, having written
+ * nothing, or -1 once it has written out.
+ */
+#define SSM_INFORMATION_ARGS(suffix, real)                                                      \
+  typedef struct information_args_##suffix {                                                    \
+    int measure;          /* enum ssm_measure */                                                \
+    const real* p;        /* rows x cols */                                                     \
+    const real* q;        /* rows x cols, or NULL for the entropy */                            \
+    real* out;            /* rows values */                                                     \
+    size_t rows, cols;                                                                          \
+    int normalize;                                                                              \
+    double scale;                                                                               \
+    double tolerance;                                                                           \
+  } information_args_##suffix;
+
+SSM_INFORMATION_ARGS(f32, float)
+SSM_INFORMATION_ARGS(f64, double)
+#undef SSM_INFORMATION_ARGS
+
 /* One ISA's kernels, for one element type. */
 #define SSM_KERNEL_TABLE(suffix, real)                                                          \
   typedef struct kernel_table_##suffix {                                                        \
@@ -65,7 +119,17 @@ SSM_CROSS_ENTROPY_ARGS(f64, double)
                              double temperature, int all_masked);                               \
     void (*log_sum_exp_rows)(const real* x, real* out, size_t rows, size_t cols);               \
     double (*cross_entropy_rows)(const cross_entropy_args_##suffix* args);                      \
+    void (*sigmoid)(const real* x, real* out, size_t n);                                        \
+    void (*log_sigmoid)(const real* x, real* out, size_t n);                                    \
+    double (*bce_with_logits)(const bce_args_##suffix* args);                                   \
+    void (*softmax_backward_rows)(const real* y, const real* dy, real* out, size_t rows,        \
+                                  size_t cols);                                                 \
+    void (*log_softmax_backward_rows)(const real* y, const real* dy, real* out, size_t rows,    \
+                                      size_t cols);                                             \
+    int64_t (*information_rows)(const information_args_##suffix* args);                         \
     void (*exp_array)(const real* x, real* y, size_t n); /* the ISA's exp, for tests */         \
+    void (*log_array)(const real* x, real* y, size_t n); /* the ISA's log, for tests */         \
+    void (*log1p_array)(const real* x, real* y, size_t n); /* the ISA's log1p, for tests */     \
   } kernel_table_##suffix;
 
 SSM_KERNEL_TABLE(f32, float)
@@ -109,6 +173,19 @@ void log_sum_exp_rows_f32_serial(const float* x, float* out, size_t rows, size_t
 void log_sum_exp_rows_f64_serial(const double* x, double* out, size_t rows, size_t cols);
 double cross_entropy_rows_f32_serial(const cross_entropy_args_f32* args);
 double cross_entropy_rows_f64_serial(const cross_entropy_args_f64* args);
+void sigmoid_f32_serial(const float* x, float* out, size_t n);
+void sigmoid_f64_serial(const double* x, double* out, size_t n);
+void log_sigmoid_f32_serial(const float* x, float* out, size_t n);
+void log_sigmoid_f64_serial(const double* x, double* out, size_t n);
+double bce_with_logits_f32_serial(const bce_args_f32* args);
+double bce_with_logits_f64_serial(const bce_args_f64* args);
+void softmax_backward_rows_f32_serial(const float* y, const float* dy, float* out, size_t rows, size_t cols);
+void softmax_backward_rows_f64_serial(const double* y, const double* dy, double* out, size_t rows, size_t cols);
+void log_softmax_backward_rows_f32_serial(const float* y, const float* dy, float* out, size_t rows, size_t cols);
+void log_softmax_backward_rows_f64_serial(const double* y, const double* dy, double* out, size_t rows,
+                                          size_t cols);
+int64_t information_rows_f32_serial(const information_args_f32* args);
+int64_t information_rows_f64_serial(const information_args_f64* args);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,171 @@
+// The SIMD kernels beyond softmax, written once over an ISA's vector ops `O` and included by that
+// ISA's translation unit after rows_impl.h (whose Rows<O> supplies each / fold):
+// - sigmoid σ(x) = (x < 0 ? e : 1) / (1 + e) and log σ(x) = min(x, 0) − log1p(e) from
+//   e = exp(−|x|) ≤ 1, so nothing overflows for any x;
+// - binary cross-entropy on logits (loss and gradient, see kernels.h), on the same e;
+// - the backward products of softmax and log-softmax: a row sum, then one pass that writes;
+// - the information measures: a checking pass over every row (negative, non-finite, sum), then
+//   one pass per row with one vector log an element.
+// Sums accumulate in vectors of T folded into compensated doubles (Rows::fold), as for softmax.
+// NaN propagates through every formula: the vector exp and log keep it, and select_negative
+// sends a NaN x down the branch whose value is NaN anyway.
+#ifndef SOFTMAX_SIMD_LOSSES_IMPL_H
+#define SOFTMAX_SIMD_LOSSES_IMPL_H
+
+#include "log_poly.h"
+#include "rows_impl.h"
+
+namespace {
+
+template <class O>
+struct Losses {
+  using T = typename O::T;
+  using V = typename O::V;
+  using R = Rows<O, false>;
+
+  static V one() { return O::set1(T(1)); }
+  // e = exp(−|x|), in (0, 1] (NaN for NaN).
+  static V exp_neg_abs(V x, const ExpScale<O>& k) { return exp_scaled<O, false, false>(O::sub(O::zero(), O::abs(x)), k); }
+  static V sigmoid_of(V x, V e) { return O::div(O::select_negative(x, e, one()), O::add(one(), e)); }
+
+  static void sigmoid(const T* x, T* out, size_t n) {
+    const ExpScale<O> k = exp_scale<O>(1);
+    R::each(n, [&](size_t i, size_t c) {
+      const V v = O::load(x + i, c, 0);
+      O::store(out + i, sigmoid_of(v, exp_neg_abs(v, k)), c);
+    });
+  }
+
+  static void log_sigmoid(const T* x, T* out, size_t n) {
+    const ExpScale<O> k = exp_scale<O>(1);
+    R::each(n, [&](size_t i, size_t c) {
+      const V v = O::load(x + i, c, 0);
+      // min(0, v): the vector second, so a NaN survives
+      O::store(out + i, O::sub(O::min(O::zero(), v), log1p_poly<O>(exp_neg_abs(v, k))), c);
+    });
+  }
+
+  template <class Args>
+  static double bce_with_logits(const Args* args) {
+    const Args& a = *args;
+    const ExpScale<O> k = exp_scale<O>(1);
+    // Per-class arrays repeat every cols elements; without them the whole batch is one span.
+    const bool per_class = a.pos_weight || (a.weight && !a.weight_per_element);
+    const size_t span = per_class ? a.cols : a.n;
+    const bool want_loss = a.loss_out || !a.grad_out;
+    CompensatedSum total;
+    for (size_t b = 0; b < a.n; b += span) {
+      const T* x = a.x + b;
+      const T* t = a.target + b;
+      const T* w = a.weight ? a.weight + (a.weight_per_element ? b : 0) : nullptr;
+      const T* es = a.grad_element_scale ? a.grad_element_scale + b : nullptr;
+      T* loss_out = a.loss_out ? a.loss_out + b : nullptr;
+      T* grad_out = a.grad_out ? a.grad_out + b : nullptr;
+      const V gs = O::set1(static_cast<T>(a.grad_scale));
+      // Loss and gradient of the elements [i, i + c) of this span; the loss with lanes past c zero.
+      auto element = [&](size_t i, size_t c) {
+        const V xv = O::load(x + i, c, 0), tv = O::load(t + i, c, 0);
+        const V pw = a.pos_weight ? O::load(a.pos_weight + i, c, 0) : one();
+        const V l = O::fma(O::sub(pw, one()), tv, one());
+        const V e = exp_neg_abs(xv, k);
+        const V wv = w ? O::load(w + i, c, 0) : one();
+        V loss = O::zero();
+        if (want_loss) {
+          // (1 − t)·x + l·max(−x, 0) without cancellation (see serial_losses.cc)
+          const V negative = O::fma(O::mul(O::sub(O::zero(), pw), tv), xv, O::sub(xv, xv));
+          const V linear = O::select_negative(xv, negative, O::mul(O::sub(one(), tv), xv));
+          loss = O::keep(O::mul(wv, O::fma(l, log1p_poly<O>(e), linear)), c);
+          if (loss_out) O::store(loss_out + i, loss, c);
+        }
+        if (grad_out) {
+          const V scale = es ? O::mul(gs, O::load(es + i, c, 0)) : gs;
+          const V g = O::mul(wv, O::sub(O::mul(l, sigmoid_of(xv, e)), O::mul(pw, tv)));
+          O::store(grad_out + i, O::mul(g, scale), c);
+        }
+        return loss;
+      };
+      if (want_loss) {
+        total.add(R::fold(span, element));
+      } else {
+        R::each(span, element);
+      }
+    }
+    return total.value();
+  }
+
+  // y ⊙ (dy − Σ dy·y) per row.
+  static void softmax_backward_rows(const T* y, const T* dy, T* out, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; ++r, y += cols, dy += cols, out += cols) {
+      const V s = O::set1(static_cast<T>(
+          R::fold(cols, [&](size_t i, size_t c) { return O::mul(O::load(dy + i, c, 0), O::load(y + i, c, 0)); })));
+      R::each(cols, [&](size_t i, size_t c) {
+        O::store(out + i, O::mul(O::load(y + i, c, 0), O::sub(O::load(dy + i, c, 0), s)), c);
+      });
+    }
+  }
+
+  // dy − exp(y)·Σ dy per row.
+  static void log_softmax_backward_rows(const T* y, const T* dy, T* out, size_t rows, size_t cols) {
+    const ExpScale<O> k = exp_scale<O>(1);
+    for (size_t r = 0; r < rows; ++r, y += cols, dy += cols, out += cols) {
+      const V s = O::set1(static_cast<T>(R::fold(cols, [&](size_t i, size_t c) { return O::load(dy + i, c, 0); })));
+      R::each(cols, [&](size_t i, size_t c) {
+        const V e = exp_scaled<O, true, false>(O::load(y + i, c, 0), k);
+        O::store(out + i, O::sub(O::load(dy + i, c, 0), O::mul(e, s)), c);
+      });
+    }
+  }
+
+  // The row's sum, and whether an entry is negative (a NaN or ±Inf makes the sum non-finite).
+  static double row_sum(const T* x, size_t cols, bool* negative) {
+    V most_negative = O::zero();
+    const double sum = R::fold(cols, [&](size_t i, size_t c) {
+      const V v = O::load(x + i, c, 0);
+      most_negative = O::max(most_negative, O::sub(O::zero(), v));
+      return v;
+    });
+    *negative = O::hmax(most_negative) > 0;
+    return sum;
+  }
+
+  static bool valid_row(const T* x, size_t cols, bool normalize, double tolerance) {
+    bool negative;
+    const double s = row_sum(x, cols, &negative);
+    if (negative || !std::isfinite(s)) return false;
+    return normalize ? s > 0 : std::fabs(s - 1) <= tolerance;
+  }
+
+  template <class Args>
+  static int64_t information_rows(const Args* args) {
+    const Args& a = *args;
+    const size_t cols = a.cols;
+    for (size_t r = 0; r < a.rows; ++r) {
+      if (!valid_row(a.p + r * cols, cols, a.normalize, a.tolerance) ||
+          (a.q && !valid_row(a.q + r * cols, cols, a.normalize, a.tolerance))) {
+        return static_cast<int64_t>(r);
+      }
+    }
+    const double sign = a.measure == SSM_KL_DIVERGENCE ? 1.0 : -1.0;
+    for (size_t r = 0; r < a.rows; ++r) {
+      const T* p = a.p + r * cols;
+      const T* q = a.q ? a.q + r * cols : nullptr;
+      bool negative;
+      const V ip = O::set1(static_cast<T>(a.normalize ? 1 / row_sum(p, cols, &negative) : 1.0));
+      const V iq = O::set1(static_cast<T>(a.normalize && q ? 1 / row_sum(q, cols, &negative) : 1.0));
+      // p·log(·), 0 where p is 0 (tail lanes load p = 0).
+      auto term = [&](size_t i, size_t c) {
+        const V pn = O::mul(O::load(p + i, c, 0), ip);
+        V arg = pn;  // entropy: log p
+        if (a.measure == SSM_CROSS_ENTROPY) arg = O::mul(O::load(q + i, c, 1), iq);
+        if (a.measure == SSM_KL_DIVERGENCE) arg = O::div(pn, O::mul(O::load(q + i, c, 1), iq));
+        return O::zero_where_zero(pn, O::mul(pn, log_poly<O>(arg)));
+      };
+      a.out[r] = static_cast<T>(sign * R::fold(cols, term) * a.scale);
+    }
+    return -1;
+  }
+};
+
+}  // namespace
+
+#endif  // SOFTMAX_SIMD_LOSSES_IMPL_H

@@ -1,0 +1,316 @@
+// Accuracy of each ISA's vector log and log1p (log_poly.h), measured and held to the bounds its
+// header states:
+// - log, double: 10^8 random inputs: half uniform over the bit patterns of the positive doubles
+//   (subnormals included), half near 1 and in (0, 4), where the result is smallest next to the
+//   reduction's errors; against long double logl;
+// - log, float: every positive float32 input, subnormals included (about 2.1e9 inputs), against
+//   the best ISA's double log, which the double test holds to kLogMaxUlp double ULP (some 10^-9
+//   of a float ULP): a vectorised reference is what lets this run in seconds;
+// - log1p: random inputs over [0, max] (uniform over bit patterns, so mostly tiny or huge ones),
+//   [0, 2] and [0.3, 1.1] (where the reduction of 1 + x changes exponent), and over (−1, 0) near
+//   0, −1 and in between; 10^7 of each sign and type, float against double log1p, double against
+//   long double log1pl;
+// - special values of both.
+// SSM_EXP_STRIDE=k tests every k-th float32 only and 1/k of the random inputs (for emulators
+// such as qemu). Prints the worst error per ISA and dtype, then "N passed, M failed"; exits
+// non-zero on failure.
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "../src/log_poly.h"
+#include "softmax_simd/kernels.h"
+
+namespace {
+
+int passed = 0, failed = 0;
+
+void check(bool ok, const std::string& what) {
+  ok ? ++passed : ++failed;
+  std::printf("%s %s\n", ok ? "ok  " : "FAIL", what.c_str());
+}
+
+// Error of `got` in units of the spacing of doubles at the exact value `want` (fixed below the
+// smallest normal double); a NaN against a number is infinitely wrong.
+double ulp_error_f64(double got, long double want) {
+  if (got == want) return 0;  // also exact zeros, where the spacing below is no measure
+  if (std::isnan(got) || std::isnan(want)) return std::isnan(got) && std::isnan(want) ? 0 : HUGE_VAL;
+  int e;
+  std::frexp(static_cast<double>(want), &e);
+  const long double ulp = std::ldexp(1.0L, std::max(e, -1021) - 53);
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
+}
+
+// The same for float against a double reference, from the reference's exponent bits: this runs
+// 2.1e9 times.
+double ulp_error_f32(float got, double want) {
+  if (std::isnan(got) || std::isnan(want)) return std::isnan(got) && std::isnan(want) ? 0 : HUGE_VAL;
+  uint64_t bits;
+  std::memcpy(&bits, &want, 8);
+  const int e = std::max(static_cast<int>((bits >> 52) & 0x7ff) - 1022, -125);  // frexp's exponent
+  double ulp;
+  const uint64_t ulp_bits = static_cast<uint64_t>(e - 24 + 1023) << 52;
+  std::memcpy(&ulp, &ulp_bits, 8);
+  return std::fabs(static_cast<double>(got) - want) / ulp;
+}
+
+struct Worst {
+  double ulp = 0;
+  double input = 0;
+};
+using Worsts = std::vector<Worst>;  // one per ISA under test
+
+void keep_worst(Worsts& into, const Worsts& from) {
+  for (size_t i = 0; i < into.size(); ++i) {
+    if (from[i].ulp > into[i].ulp) into[i] = from[i];
+  }
+}
+
+using Tables = std::vector<const kernel_table*>;
+using ArrayF32 = void (*)(const float*, float*, size_t);
+using ArrayF64 = void (*)(const double*, double*, size_t);
+
+// f(i) on `count` threads, the worst of their results.
+template <class F>
+Worsts parallel(int count, size_t isas, F f) {
+  std::vector<Worsts> results(count);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < count; ++i) threads.emplace_back([&, i] { results[i] = f(i); });
+  for (auto& t : threads) t.join();
+  Worsts worst(isas);
+  for (const Worsts& w : results) keep_worst(worst, w);
+  return worst;
+}
+
+// Every `stride`-th float32 bit pattern in [from, to] (positive), through each ISA's log; the
+// reference is the first ISA's double log.
+Worsts log_float_range(const Tables& ks, uint32_t from, uint32_t to, uint32_t stride) {
+  Worsts worst(ks.size());
+  std::vector<float> x(4096), y(4096);
+  std::vector<double> xd(4096), want(4096);
+  for (uint64_t u = from; u <= to;) {
+    size_t n = 0;
+    for (; n < x.size() && u <= to; ++n, u += stride) {
+      const auto b = static_cast<uint32_t>(u);
+      std::memcpy(&x[n], &b, 4);
+      xd[n] = x[n];
+    }
+    ks[0]->f64.log_array(xd.data(), want.data(), n);
+    for (size_t k = 0; k < ks.size(); ++k) {
+      ks[k]->f32.log_array(x.data(), y.data(), n);
+      for (size_t i = 0; i < n; ++i) {
+        const double err = ulp_error_f32(y[i], want[i]);
+        if (err > worst[k].ulp) worst[k] = {err, x[i]};
+      }
+    }
+  }
+  return worst;
+}
+
+// Every positive finite float32, from the smallest subnormal up, in four slices.
+Worsts log_exhaustive_f32(const Tables& ks, uint32_t stride) {
+  const uint32_t end = 0x7f7fffffu, q = end / 4;
+  return parallel(4, ks.size(), [&](int i) {
+    return log_float_range(ks, 1 + i * q, i == 3 ? end : (i + 1) * q, stride);
+  });
+}
+
+// A positive finite T, uniform over bit patterns (so over the exponents; subnormals included).
+template <typename T>
+T any_positive(std::mt19937_64& rng) {
+  using Bits = typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type;
+  const T max = std::numeric_limits<T>::max();
+  Bits top;
+  std::memcpy(&top, &max, sizeof top);
+  const Bits b = static_cast<Bits>(1 + rng() % top);
+  T v;
+  std::memcpy(&v, &b, sizeof v);
+  return v;
+}
+
+Worsts log_sampled_f64(const Tables& ks, size_t samples, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> near(-1, 1);
+  Worsts worst(ks.size());
+  std::vector<double> x(4096), y(4096);
+  std::vector<long double> want(4096);
+  for (size_t done = 0; done < samples; done += x.size()) {
+    for (size_t i = 0; i < x.size(); ++i) {
+      switch (i % 4) {
+        case 0: x[i] = 1 + near(rng) * std::ldexp(1.0, -static_cast<int>(rng() % 54)); break;
+        case 1: x[i] = std::ldexp(1 + near(rng), static_cast<int>(rng() % 4) - 2); break;  // k in [−2, 2]
+        default: x[i] = any_positive<double>(rng);
+      }
+      want[i] = std::log(static_cast<long double>(x[i]));
+    }
+    for (size_t k = 0; k < ks.size(); ++k) {
+      ks[k]->f64.log_array(x.data(), y.data(), x.size());
+      for (size_t i = 0; i < x.size(); ++i) {
+        const double err = ulp_error_f64(y[i], want[i]);
+        if (err > worst[k].ulp) worst[k] = {err, x[i]};
+      }
+    }
+  }
+  return worst;
+}
+
+// A log1p input: i % 8 picks the range; `negative`, the range (−1, 0) instead of [0, max].
+template <typename T>
+T log1p_input(std::mt19937_64& rng, size_t i, bool negative) {
+  std::uniform_real_distribution<T> unit(0, 1);
+  const int bits = std::numeric_limits<T>::digits;
+  if (negative) {
+    switch (i % 4) {
+      case 0: return -unit(rng);
+      case 1: return std::max(T(-1) + std::ldexp(unit(rng), -static_cast<int>(rng() % bits)),  // near −1
+                              std::nextafter(T(-1), T(0)));
+      default: return -std::ldexp(unit(rng), -static_cast<int>(rng() % (sizeof(T) == 4 ? 150 : 1075)));  // tiny
+    }
+  }
+  switch (i % 8) {
+    case 0: case 1: case 2: return any_positive<T>(rng);  // mostly tiny or huge
+    case 3: case 4: return 2 * unit(rng);
+    default: return T(0.3) + T(0.8) * unit(rng);  // where the reduction of 1 + x changes exponent
+  }
+}
+
+Worsts log1p_sampled_f32(const Tables& ks, size_t samples, uint64_t seed, bool negative) {
+  std::mt19937_64 rng(seed);
+  Worsts worst(ks.size());
+  std::vector<float> x(4096), y(4096);
+  std::vector<double> want(4096);
+  for (size_t done = 0; done < samples; done += x.size()) {
+    for (size_t i = 0; i < x.size(); ++i) {
+      x[i] = log1p_input<float>(rng, i, negative);
+      want[i] = std::log1p(static_cast<double>(x[i]));
+    }
+    for (size_t k = 0; k < ks.size(); ++k) {
+      ks[k]->f32.log1p_array(x.data(), y.data(), x.size());
+      for (size_t i = 0; i < x.size(); ++i) {
+        const double err = ulp_error_f32(y[i], want[i]);
+        if (err > worst[k].ulp) worst[k] = {err, x[i]};
+      }
+    }
+  }
+  return worst;
+}
+
+Worsts log1p_sampled_f64(const Tables& ks, size_t samples, uint64_t seed, bool negative) {
+  std::mt19937_64 rng(seed);
+  Worsts worst(ks.size());
+  std::vector<double> x(4096), y(4096);
+  std::vector<long double> want(4096);
+  for (size_t done = 0; done < samples; done += x.size()) {
+    for (size_t i = 0; i < x.size(); ++i) {
+      x[i] = log1p_input<double>(rng, i, negative);
+      want[i] = std::log1p(static_cast<long double>(x[i]));
+    }
+    for (size_t k = 0; k < ks.size(); ++k) {
+      ks[k]->f64.log1p_array(x.data(), y.data(), x.size());
+      for (size_t i = 0; i < x.size(); ++i) {
+        const double err = ulp_error_f64(y[i], want[i]);
+        if (err > worst[k].ulp) worst[k] = {err, x[i]};
+      }
+    }
+  }
+  return worst;
+}
+
+// Exact results: special values, and the few finite inputs whose result is exact.
+template <typename T>
+bool specials(void (*log_array)(const T*, T*, size_t), void (*log1p_array)(const T*, T*, size_t)) {
+  using L = std::numeric_limits<T>;
+  const T inf = L::infinity(), nan = L::quiet_NaN(), tiny = L::denorm_min();
+  const std::vector<T> x = {nan, -nan, -inf, inf, T(0), T(-0.0), T(-1), -tiny, T(1), T(-1e-30), T(-2)};
+  const std::vector<T> log_want = {nan, nan, nan, inf, -inf, -inf, nan, nan, 0, nan, nan};
+  const std::vector<T> log1p_want = {nan, nan, nan, inf, 0, 0, -inf, -tiny, T(std::log1p(1.0L)), T(-1e-30), nan};
+  // log1p(x) = x exactly for tiny x (1 + x rounds to 1, and the correction is x / 1).
+  const std::vector<T> more = {tiny, T(1e-30), L::min(), L::epsilon() / 4, -L::epsilon() / 8};
+  const std::vector<T>& more_want = more;
+  std::vector<T> y(x.size()), y1(x.size()), y2(more.size());
+  log_array(x.data(), y.data(), x.size());
+  log1p_array(x.data(), y1.data(), x.size());
+  log1p_array(more.data(), y2.data(), more.size());
+  auto same = [](T got, T want) {
+    if (std::isnan(want)) return std::isnan(got);
+    return got == want && (want != 0 || !std::signbit(got));
+  };
+  bool ok = true;
+  for (size_t i = 0; i < x.size(); ++i) ok &= same(y[i], log_want[i]) && same(y1[i], log1p_want[i]);
+  for (size_t i = 0; i < more.size(); ++i) ok &= same(y2[i], more_want[i]);
+  // Every lane of a vector and a tail: the specials above at each position of a longer array.
+  std::vector<T> xs(37), ys(37);
+  for (size_t i = 0; i < xs.size(); ++i) xs[i] = x[i % x.size()];
+  log_array(xs.data(), ys.data(), xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) ok &= same(ys[i], log_want[i % x.size()]);
+  return ok;
+}
+
+}  // namespace
+
+int main() {
+  const char* s = std::getenv("SSM_EXP_STRIDE");
+  const uint32_t stride = s ? static_cast<uint32_t>(std::max(1L, std::atol(s))) : 1;
+  Tables ks;
+  std::vector<std::string> names;
+  for (const char* isa : {"avx512", "avx2", "neon"}) {
+    if (const kernel_table* k = ssm_kernels_for(isa)) {
+      ks.push_back(k);
+      names.push_back(isa);
+    }
+  }
+  if (ks.empty()) {
+    std::printf("no SIMD ISA on this machine: nothing to measure\n");
+    return 0;
+  }
+  const uint32_t samples = 100000000u / stride, samples1p = 40000000u / stride;
+  const Worsts d = parallel(4, ks.size(), [&](int i) { return log_sampled_f64(ks, samples / 4, 20261121 + i); });
+  const Worsts f = log_exhaustive_f32(ks, stride);
+  // log1p: double x >= 0, double x < 0, float x >= 0, float x < 0, one thread each.
+  std::vector<Worsts> l1(4);
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+      threads.emplace_back([&, i] {
+        const bool negative = i % 2 == 1;
+        l1[i] = i < 2 ? log1p_sampled_f64(ks, samples1p / 4, 51 + i, negative)
+                      : log1p_sampled_f32(ks, samples1p / 4, 51 + i, negative);
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  const Worsts &d1 = l1[0], &d1n = l1[1], &f1 = l1[2], &f1n = l1[3];
+  const std::string floats = stride == 1 ? "all" : "1/" + std::to_string(stride) + " of the";
+  char line[240];
+  for (size_t k = 0; k < ks.size(); ++k) {
+    const char* isa = names[k].c_str();
+    std::snprintf(line, sizeof line, "%s double log: max %.3f ULP (at %.17g) over %u random inputs; bound %.2f", isa,
+                  d[k].ulp, d[k].input, samples, kLogMaxUlp);
+    check(d[k].ulp <= kLogMaxUlp, line);
+    std::snprintf(line, sizeof line, "%s float log: max %.3f ULP (at %.9g) over %s positive float32 inputs; bound %.2f",
+                  isa, f[k].ulp, f[k].input, floats.c_str(), kLogMaxUlp);
+    check(f[k].ulp <= kLogMaxUlp, line);
+    std::snprintf(line, sizeof line,
+                  "%s double log1p: max %.3f ULP (at %.17g) over %u inputs >= 0, %.3f ULP (at %.17g) over %u in (-1, 0); bound %.2f",
+                  isa, d1[k].ulp, d1[k].input, samples1p / 4, d1n[k].ulp, d1n[k].input, samples1p / 4, kLog1pMaxUlp);
+    check(d1[k].ulp <= kLog1pMaxUlp && d1n[k].ulp <= kLog1pMaxUlp, line);
+    std::snprintf(line, sizeof line,
+                  "%s float log1p: max %.3f ULP (at %.9g) over %u inputs >= 0, %.3f ULP (at %.9g) over %u in (-1, 0); bound %.2f",
+                  isa, f1[k].ulp, f1[k].input, samples1p / 4, f1n[k].ulp, f1n[k].input, samples1p / 4, kLog1pMaxUlp);
+    check(f1[k].ulp <= kLog1pMaxUlp && f1n[k].ulp <= kLog1pMaxUlp, line);
+    check(specials(ks[k]->f32.log_array, ks[k]->f32.log1p_array) &&
+              specials(ks[k]->f64.log_array, ks[k]->f64.log1p_array),
+          names[k] + " log and log1p special values");
+  }
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
