@@ -8,6 +8,7 @@ import { type Api, apis } from './helpers/apis.js';
 import { type FloatCtor, labels, rng, uniform } from './helpers/random.js';
 import { coefficients, crossEntropyRow, pairwiseSum, rowReference } from './helpers/reference.js';
 import { logBound, probBound } from './helpers/tolerance.js';
+import { dtypes } from './helpers/shapes.js';
 
 const shapes: [number, number][] = [
   [64, 1],
@@ -17,11 +18,6 @@ const shapes: [number, number][] = [
   [4, 4099],
   [2, 2 ** 20],
 ];
-const dtypes: [string, FloatCtor][] = [
-  ['f32', Float32Array],
-  ['f64', Float64Array],
-];
-
 /** Worst plain error and worst error / bound, per row of the printed table. */
 const table = new Map<string, { error: number; ofBound: number }>();
 function record(key: string, error: number, bound: number) {

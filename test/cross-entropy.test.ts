@@ -6,11 +6,7 @@ import { decode, type Encoded } from './helpers/fixtures.js';
 import { type FloatCtor, labels, rng, uniform } from './helpers/random.js';
 import { coefficients, crossEntropyRow, rowReference } from './helpers/reference.js';
 import { expectClose, logBound, probBound } from './helpers/tolerance.js';
-
-const dtypes: [string, FloatCtor][] = [
-  ['f32', Float32Array],
-  ['f64', Float64Array],
-];
+import { dtypes } from './helpers/shapes.js';
 
 interface Case {
   rows: number;

@@ -6,13 +6,8 @@ import fixtures from './fixtures/losses.json' with { type: 'json' };
 import type { FloatArray, Reduction } from '../lib/types.js';
 import { type Api, apis, poison } from './helpers/apis.js';
 import { decode, type Encoded } from './helpers/fixtures.js';
-import type { FloatCtor } from './helpers/random.js';
 import { expectClose, expectLogs, logBound } from './helpers/tolerance.js';
-
-const dtypes: [string, FloatCtor][] = [
-  ['f32', Float32Array],
-  ['f64', Float64Array],
-];
+import { dtypes } from './helpers/shapes.js';
 
 // The fixture's shapes. Assigning the JSON to them (no cast) checks the file against them.
 interface InformationCase {

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { apis } from './helpers/apis.js';
-import { type FloatCtor, rng, uniform } from './helpers/random.js';
+import { rng, uniform } from './helpers/random.js';
 import { pairwiseSum } from './helpers/reference.js';
 import { expectClose, expectLogs, expectLoss } from './helpers/tolerance.js';
-
-const dtypes: [string, FloatCtor][] = [
-  ['f32', Float32Array],
-  ['f64', Float64Array],
-];
+import { dtypes } from './helpers/shapes.js';
 
 // The float64 reference of each loss and its gradient at d = input − target.
 const losses = {
@@ -28,10 +24,12 @@ describe.each(apis)('%s', (_name, api) => {
       const ref = losses[fn];
       const d = Array.from(input, (v, i) => v - target[i]);
       const sum = pairwiseSum((i) => ref.loss(d[i]), 0, n);
-      expectLogs(api[fn](input, target, { reduction: 'none' }), d.map(ref.loss), `${fn} none ${dt}`);
-      expectLoss(api[fn](input, target, { reduction: 'sum' }), sum, dt === 'f32', `${fn} sum ${dt}`);
-      expectLoss(api[fn](input, target), sum / n, dt === 'f32', `${fn} mean ${dt}`);
-      const backward = api[`${fn}Backward`];
+      // One signature for all five (huber and smoothL1 only add an option).
+      const loss = api[fn] as typeof api.l1Loss;
+      expectLogs(loss(input, target, { reduction: 'none' }), d.map(ref.loss), `${fn} none ${dt}`);
+      expectLoss(loss(input, target, { reduction: 'sum' }), sum, dt === 'f32', `${fn} sum ${dt}`);
+      expectLoss(loss(input, target), sum / n, dt === 'f32', `${fn} mean ${dt}`);
+      const backward = api[`${fn}Backward`] as typeof api.l1LossBackward;
       const eps = dt === 'f32' ? 1e-6 : 1e-12;
       expectClose(backward(input, target, { reduction: 'sum', gradOutput: 3 }), d.map((v) => 3 * ref.grad(v)), (i) => eps * Math.max(1, 3 * Math.abs(d[i])), `${fn}Backward ${dt}`, dt === 'f32');
     });

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { apis, poison } from './helpers/apis.js';
-import { type FloatCtor, rng, uniform } from './helpers/random.js';
+import { rng, uniform } from './helpers/random.js';
 import { pairwiseSum } from './helpers/reference.js';
 import { expectClose, expectLogs, expectLoss, expectProbs } from './helpers/tolerance.js';
-
-const dtypes: [string, FloatCtor][] = [
-  ['f32', Float32Array],
-  ['f64', Float64Array],
-];
+import { dtypes } from './helpers/shapes.js';
 
 // The float64 reference, from e = exp(−|x|) (independent of lib/js only in its form: the math is
 // the textbook's).

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import special from './fixtures/softmax-special.json' with { type: 'json' };
 import { apis, poison } from './helpers/apis.js';
-import { type FloatCtor, rng, uniform } from './helpers/random.js';
+import { rng, uniform } from './helpers/random.js';
 import { rowReference } from './helpers/reference.js';
 import { expectClose, expectLogs, expectProbs } from './helpers/tolerance.js';
 import { decode } from './helpers/fixtures.js';
-
-const dtypes: [string, FloatCtor][] = [
-  ['f32', Float32Array],
-  ['f64', Float64Array],
-];
+import { dtypes } from './helpers/shapes.js';
 
 /** Float64 reference of softmax, logSoftmax (with temperature) and logSumExp for every row. */
 function reference(x: ArrayLike<number>, cols: number, t: number) {
