@@ -32,17 +32,20 @@
 // kLogMaxUlp / kLog1pMaxUlp. AVX2 and AVX-512 (Zen 4) give the same figures, bit for bit (the same
 // m, k and operations):
 //   log float:    0.743 ULP (at x = 0.703095019), over every positive float32 input;
-//   log double:   0.755 ULP (at x = 1.4011813921687388) over 10^9 random inputs (half of them in
-//                 (0, 4), where the result is smallest next to the reduction's errors), against
-//                 long double logl; 0.749 over the test's 10^8;
+//   log double:   0.755 ULP (at x = 1.4011813921687388) over 10^9 random inputs (half of them
+//                 near 1 or in (0, 4), where the worst cases are), against long double logl;
+//                 0.749 over the test's 10^8;
 //   log1p float:  0.739 ULP (at x = 0.41099152) over every float32 x ≥ 0, 0.743 ULP (at
 //                 x = −0.296904981) over every x in (−1, 0);
 //   log1p double: 0.741 ULP (at x = 0.41125696255697947) over 5·10^7 random x ≥ 0 (mostly in
-//                 [0, 2]), 0.751 ULP (at x = −0.29314580627176012) over 5·10^7 in (−1, 0),
-//                 against long double log1pl.
-// The worst cases sit where |log x| is smallest for its k: x just below √½ or above √2 (1 + x for
-// log1p), k = ∓1 and |result| ≈ 0.35 with f ≈ ±0.3..0.41.
-// @NEON@
+//                 [0, 2]), 0.751 ULP (at x = −0.29314580627176012), the most of two runs of
+//                 5·10^7 in (−1, 0); against long double log1pl.
+// The worst cases have |f| near its ends (x, or 1 + x for log1p, near √½ or √2), where the
+// result is as small as 0.35 and the rounding of s·(f²/2 + R), of the small terms and of the
+// final sum add up.
+// NEON, under qemu: over every positive float32 the same 0.743 ULP at the same x; with
+// SSM_EXP_STRIDE=16 each figure and worst input equals x86's at that stride (e.g. double log
+// 0.732 ULP over 6.25·10^6 inputs).
 // ULP is the spacing of the type at the exact result (the subnormal spacing below the smallest
 // normal number).
 #ifndef SOFTMAX_SIMD_LOG_POLY_H

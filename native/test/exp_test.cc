@@ -17,49 +17,10 @@
 #include <vector>
 
 #include "../src/exp_poly.h"
+#include "ulp.h"
 #include "softmax_simd/kernels.h"
 
 namespace {
-
-int passed = 0, failed = 0;
-
-void check(bool ok, const std::string& what) {
-  ok ? ++passed : ++failed;
-  std::printf("%s %s\n", ok ? "ok  " : "FAIL", what.c_str());
-}
-
-// Error of `got` in units of the spacing of doubles at the exact value `want` (fixed below
-// the smallest normal double).
-double ulp_error_f64(double got, long double want) {
-  int e;
-  std::frexp(static_cast<double>(want), &e);
-  const long double ulp = std::ldexp(1.0L, std::max(e, -1021) - 53);
-  return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
-}
-
-// The same for float against a double reference, from the reference's exponent bits: this runs
-// 2.2e9 times.
-double ulp_error_f32(float got, double want) {
-  uint64_t bits;
-  std::memcpy(&bits, &want, 8);
-  const int e = std::max(static_cast<int>((bits >> 52) & 0x7ff) - 1022, -125);  // frexp's exponent
-  double ulp;
-  const uint64_t ulp_bits = static_cast<uint64_t>(e - 24 + 1023) << 52;
-  std::memcpy(&ulp, &ulp_bits, 8);
-  return std::fabs(static_cast<double>(got) - want) / ulp;
-}
-
-struct Worst {
-  double ulp = 0;
-  double input = 0;
-};
-using Worsts = std::vector<Worst>;  // one per ISA under test
-
-void keep_worst(Worsts& into, const Worsts& from) {
-  for (size_t i = 0; i < into.size(); ++i) {
-    if (from[i].ulp > into[i].ulp) into[i] = from[i];
-  }
-}
 
 uint32_t bits_of(float f) {
   uint32_t u;
@@ -67,44 +28,7 @@ uint32_t bits_of(float f) {
   return u;
 }
 
-// f(i) on `count` threads, the worst of their results.
-template <class F>
-Worsts parallel(int count, size_t isas, F f) {
-  std::vector<Worsts> results(count);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < count; ++i) threads.emplace_back([&, i] { results[i] = f(i); });
-  for (auto& t : threads) t.join();
-  Worsts worst(isas);
-  for (const Worsts& w : results) keep_worst(worst, w);
-  return worst;
-}
-
-// Every `stride`-th float32 bit pattern in [from, to] (same sign), through each ISA's exp; the
-// reference is the first ISA's double exp.
-Worsts float_range(const std::vector<const kernel_table*>& ks, uint32_t from, uint32_t to, uint32_t stride) {
-  Worsts worst(ks.size());
-  std::vector<float> x(4096), y(4096);
-  std::vector<double> xd(4096), want(4096);
-  for (uint64_t u = from; u <= to;) {
-    size_t n = 0;
-    for (; n < x.size() && u <= to; ++n, u += stride) {
-      const auto b = static_cast<uint32_t>(u);
-      std::memcpy(&x[n], &b, 4);
-      xd[n] = x[n];
-    }
-    ks[0]->f64.exp_array(xd.data(), want.data(), n);
-    for (size_t k = 0; k < ks.size(); ++k) {
-      ks[k]->f32.exp_array(x.data(), y.data(), n);
-      for (size_t i = 0; i < n; ++i) {
-        const double err = ulp_error_f32(y[i], want[i]);
-        if (err > worst[k].ulp) worst[k] = {err, x[i]};
-      }
-    }
-  }
-  return worst;
-}
-
-Worsts exhaustive_f32(const std::vector<const kernel_table*>& ks, uint32_t stride) {
+Worsts exhaustive_f32(const Tables& ks, uint32_t stride) {
   using C = ExpConstants<float>;
   // Positive floats up to the largest input with a finite result, negatives down to lo.
   const uint32_t pos_end = bits_of(std::nextafter(88.7228390f, 0.0f));
@@ -112,28 +36,28 @@ Worsts exhaustive_f32(const std::vector<const kernel_table*>& ks, uint32_t strid
   const uint32_t ranges[][2] = {{0u, pos_end / 2}, {pos_end / 2 + 1, pos_end},
                                 {0x80000000u, 0x80000000u + (neg_end - 0x80000000u) / 2},
                                 {0x80000000u + (neg_end - 0x80000000u) / 2 + 1, neg_end}};
-  return parallel(4, ks.size(), [&](int i) { return float_range(ks, ranges[i][0], ranges[i][1], stride); });
+  return parallel(4, ks.size(), [&](int i) { return float_range(ks, &kernel_table_f32::exp_array, &kernel_table_f64::exp_array, ranges[i][0], ranges[i][1], stride); });
 }
 
-Worsts sampled_f64(const std::vector<const kernel_table*>& ks, size_t samples, uint64_t seed) {
+Worsts sampled_f64(const Tables& ks, size_t samples, uint64_t seed) {
   using C = ExpConstants<double>;
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> wide(C::lo, 709.78), narrow(-1, 1);
   Worsts worst(ks.size());
-  std::vector<double> x(4096), y(4096);
+  std::vector<double> x(4096);
   std::vector<long double> want(4096);
   for (size_t done = 0; done < samples; done += x.size()) {
     for (size_t i = 0; i < x.size(); ++i) {
-      x[i] = i % 4 == 0 ? narrow(rng) * std::ldexp(1.0, -static_cast<int>(rng() % 60)) : wide(rng);
+      // One draw per statement: the order of draws within an expression is unspecified.
+      if (i % 4 == 0) {
+        const double r = narrow(rng);
+        x[i] = r * std::ldexp(1.0, -static_cast<int>(rng() % 60));
+      } else {
+        x[i] = wide(rng);
+      }
       want[i] = std::exp(static_cast<long double>(x[i]));
     }
-    for (size_t k = 0; k < ks.size(); ++k) {
-      ks[k]->f64.exp_array(x.data(), y.data(), x.size());
-      for (size_t i = 0; i < x.size(); ++i) {
-        const double err = ulp_error_f64(y[i], want[i]);
-        if (err > worst[k].ulp) worst[k] = {err, x[i]};
-      }
-    }
+    measure(ks, &kernel_table_f64::exp_array, x, want, worst);
   }
   return worst;
 }
@@ -154,16 +78,9 @@ bool specials(void (*exp_array)(const T*, T*, size_t)) {
 }  // namespace
 
 int main() {
-  const char* s = std::getenv("SSM_EXP_STRIDE");
-  const uint32_t stride = s ? static_cast<uint32_t>(std::max(1L, std::atol(s))) : 1;
-  std::vector<const kernel_table*> ks;
+  const uint32_t stride = stride_from_env();
   std::vector<std::string> names;
-  for (const char* isa : {"avx512", "avx2", "neon"}) {
-    if (const kernel_table* k = ssm_kernels_for(isa)) {
-      ks.push_back(k);
-      names.push_back(isa);
-    }
-  }
+  const Tables ks = simd_tables(&names);
   if (ks.empty()) {
     std::printf("no SIMD ISA on this machine: nothing to measure\n");
     return 0;

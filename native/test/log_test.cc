@@ -28,99 +28,19 @@
 #include <vector>
 
 #include "../src/log_poly.h"
+#include "ulp.h"
 #include "softmax_simd/kernels.h"
 
 namespace {
 
-int passed = 0, failed = 0;
-
-void check(bool ok, const std::string& what) {
-  ok ? ++passed : ++failed;
-  std::printf("%s %s\n", ok ? "ok  " : "FAIL", what.c_str());
-}
-
-// Error of `got` in units of the spacing of doubles at the exact value `want` (fixed below the
-// smallest normal double); a NaN against a number is infinitely wrong.
-double ulp_error_f64(double got, long double want) {
-  if (got == want) return 0;  // also exact zeros, where the spacing below is no measure
-  if (std::isnan(got) || std::isnan(want)) return std::isnan(got) && std::isnan(want) ? 0 : HUGE_VAL;
-  int e;
-  std::frexp(static_cast<double>(want), &e);
-  const long double ulp = std::ldexp(1.0L, std::max(e, -1021) - 53);
-  return static_cast<double>(std::fabs(static_cast<long double>(got) - want) / ulp);
-}
-
-// The same for float against a double reference, from the reference's exponent bits: this runs
-// 2.1e9 times.
-double ulp_error_f32(float got, double want) {
-  if (std::isnan(got) || std::isnan(want)) return std::isnan(got) && std::isnan(want) ? 0 : HUGE_VAL;
-  uint64_t bits;
-  std::memcpy(&bits, &want, 8);
-  const int e = std::max(static_cast<int>((bits >> 52) & 0x7ff) - 1022, -125);  // frexp's exponent
-  double ulp;
-  const uint64_t ulp_bits = static_cast<uint64_t>(e - 24 + 1023) << 52;
-  std::memcpy(&ulp, &ulp_bits, 8);
-  return std::fabs(static_cast<double>(got) - want) / ulp;
-}
-
-struct Worst {
-  double ulp = 0;
-  double input = 0;
-};
-using Worsts = std::vector<Worst>;  // one per ISA under test
-
-void keep_worst(Worsts& into, const Worsts& from) {
-  for (size_t i = 0; i < into.size(); ++i) {
-    if (from[i].ulp > into[i].ulp) into[i] = from[i];
-  }
-}
-
-using Tables = std::vector<const kernel_table*>;
 using ArrayF32 = void (*)(const float*, float*, size_t);
 using ArrayF64 = void (*)(const double*, double*, size_t);
-
-// f(i) on `count` threads, the worst of their results.
-template <class F>
-Worsts parallel(int count, size_t isas, F f) {
-  std::vector<Worsts> results(count);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < count; ++i) threads.emplace_back([&, i] { results[i] = f(i); });
-  for (auto& t : threads) t.join();
-  Worsts worst(isas);
-  for (const Worsts& w : results) keep_worst(worst, w);
-  return worst;
-}
-
-// Every `stride`-th float32 bit pattern in [from, to] (positive), through each ISA's log; the
-// reference is the first ISA's double log.
-Worsts log_float_range(const Tables& ks, uint32_t from, uint32_t to, uint32_t stride) {
-  Worsts worst(ks.size());
-  std::vector<float> x(4096), y(4096);
-  std::vector<double> xd(4096), want(4096);
-  for (uint64_t u = from; u <= to;) {
-    size_t n = 0;
-    for (; n < x.size() && u <= to; ++n, u += stride) {
-      const auto b = static_cast<uint32_t>(u);
-      std::memcpy(&x[n], &b, 4);
-      xd[n] = x[n];
-    }
-    ks[0]->f64.log_array(xd.data(), want.data(), n);
-    for (size_t k = 0; k < ks.size(); ++k) {
-      ks[k]->f32.log_array(x.data(), y.data(), n);
-      for (size_t i = 0; i < n; ++i) {
-        const double err = ulp_error_f32(y[i], want[i]);
-        if (err > worst[k].ulp) worst[k] = {err, x[i]};
-      }
-    }
-  }
-  return worst;
-}
 
 // Every positive finite float32, from the smallest subnormal up, in four slices.
 Worsts log_exhaustive_f32(const Tables& ks, uint32_t stride) {
   const uint32_t end = 0x7f7fffffu, q = end / 4;
   return parallel(4, ks.size(), [&](int i) {
-    return log_float_range(ks, 1 + i * q, i == 3 ? end : (i + 1) * q, stride);
+    return float_range(ks, &kernel_table_f32::log_array, &kernel_table_f64::log_array, 1 + i * q, i == 3 ? end : (i + 1) * q, stride);
   });
 }
 
@@ -141,24 +61,22 @@ Worsts log_sampled_f64(const Tables& ks, size_t samples, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> near(-1, 1);
   Worsts worst(ks.size());
-  std::vector<double> x(4096), y(4096);
+  std::vector<double> x(4096);
   std::vector<long double> want(4096);
   for (size_t done = 0; done < samples; done += x.size()) {
     for (size_t i = 0; i < x.size(); ++i) {
-      switch (i % 4) {
-        case 0: x[i] = 1 + near(rng) * std::ldexp(1.0, -static_cast<int>(rng() % 54)); break;
-        case 1: x[i] = std::ldexp(1 + near(rng), static_cast<int>(rng() % 4) - 2); break;  // k in [−2, 2]
-        default: x[i] = any_positive<double>(rng);
+      // One draw per statement: the order of draws within an expression is unspecified, and
+      // would give other inputs on other compilers.
+      if (i % 4 < 2) {
+        const int e = static_cast<int>(rng() % 54);
+        const double r = near(rng);
+        x[i] = i % 4 == 0 ? 1 + std::ldexp(r, -e) : std::ldexp(1 + r, e % 4 - 2);  // near 1; in (0, 4)
+      } else {
+        x[i] = any_positive<double>(rng);
       }
       want[i] = std::log(static_cast<long double>(x[i]));
     }
-    for (size_t k = 0; k < ks.size(); ++k) {
-      ks[k]->f64.log_array(x.data(), y.data(), x.size());
-      for (size_t i = 0; i < x.size(); ++i) {
-        const double err = ulp_error_f64(y[i], want[i]);
-        if (err > worst[k].ulp) worst[k] = {err, x[i]};
-      }
-    }
+    measure(ks, &kernel_table_f64::log_array, x, want, worst);
   }
   return worst;
 }
@@ -169,12 +87,10 @@ T log1p_input(std::mt19937_64& rng, size_t i, bool negative) {
   std::uniform_real_distribution<T> unit(0, 1);
   const int bits = std::numeric_limits<T>::digits;
   if (negative) {
-    switch (i % 4) {
-      case 0: return -unit(rng);
-      case 1: return std::max(T(-1) + std::ldexp(unit(rng), -static_cast<int>(rng() % bits)),  // near −1
-                              std::nextafter(T(-1), T(0)));
-      default: return -std::ldexp(unit(rng), -static_cast<int>(rng() % (sizeof(T) == 4 ? 150 : 1075)));  // tiny
-    }
+    if (i % 4 == 0) return -unit(rng);
+    const int e = static_cast<int>(rng() % (i % 4 == 1 ? bits : sizeof(T) == 4 ? 150 : 1075));
+    const T r = std::ldexp(unit(rng), -e);
+    return i % 4 == 1 ? std::max(T(-1) + r, std::nextafter(T(-1), T(0))) : -r;  // near −1; tiny
   }
   switch (i % 8) {
     case 0: case 1: case 2: return any_positive<T>(rng);  // mostly tiny or huge
@@ -186,20 +102,14 @@ T log1p_input(std::mt19937_64& rng, size_t i, bool negative) {
 Worsts log1p_sampled_f32(const Tables& ks, size_t samples, uint64_t seed, bool negative) {
   std::mt19937_64 rng(seed);
   Worsts worst(ks.size());
-  std::vector<float> x(4096), y(4096);
+  std::vector<float> x(4096);
   std::vector<double> want(4096);
   for (size_t done = 0; done < samples; done += x.size()) {
     for (size_t i = 0; i < x.size(); ++i) {
       x[i] = log1p_input<float>(rng, i, negative);
       want[i] = std::log1p(static_cast<double>(x[i]));
     }
-    for (size_t k = 0; k < ks.size(); ++k) {
-      ks[k]->f32.log1p_array(x.data(), y.data(), x.size());
-      for (size_t i = 0; i < x.size(); ++i) {
-        const double err = ulp_error_f32(y[i], want[i]);
-        if (err > worst[k].ulp) worst[k] = {err, x[i]};
-      }
-    }
+    measure(ks, &kernel_table_f32::log1p_array, x, want, worst);
   }
   return worst;
 }
@@ -207,20 +117,14 @@ Worsts log1p_sampled_f32(const Tables& ks, size_t samples, uint64_t seed, bool n
 Worsts log1p_sampled_f64(const Tables& ks, size_t samples, uint64_t seed, bool negative) {
   std::mt19937_64 rng(seed);
   Worsts worst(ks.size());
-  std::vector<double> x(4096), y(4096);
+  std::vector<double> x(4096);
   std::vector<long double> want(4096);
   for (size_t done = 0; done < samples; done += x.size()) {
     for (size_t i = 0; i < x.size(); ++i) {
       x[i] = log1p_input<double>(rng, i, negative);
       want[i] = std::log1p(static_cast<long double>(x[i]));
     }
-    for (size_t k = 0; k < ks.size(); ++k) {
-      ks[k]->f64.log1p_array(x.data(), y.data(), x.size());
-      for (size_t i = 0; i < x.size(); ++i) {
-        const double err = ulp_error_f64(y[i], want[i]);
-        if (err > worst[k].ulp) worst[k] = {err, x[i]};
-      }
-    }
+    measure(ks, &kernel_table_f64::log1p_array, x, want, worst);
   }
   return worst;
 }
@@ -258,16 +162,9 @@ bool specials(void (*log_array)(const T*, T*, size_t), void (*log1p_array)(const
 }  // namespace
 
 int main() {
-  const char* s = std::getenv("SSM_EXP_STRIDE");
-  const uint32_t stride = s ? static_cast<uint32_t>(std::max(1L, std::atol(s))) : 1;
-  Tables ks;
+  const uint32_t stride = stride_from_env();
   std::vector<std::string> names;
-  for (const char* isa : {"avx512", "avx2", "neon"}) {
-    if (const kernel_table* k = ssm_kernels_for(isa)) {
-      ks.push_back(k);
-      names.push_back(isa);
-    }
-  }
+  const Tables ks = simd_tables(&names);
   if (ks.empty()) {
     std::printf("no SIMD ISA on this machine: nothing to measure\n");
     return 0;
