@@ -1,7 +1,7 @@
 // The benchmark's settings, from the command line and the environment (each flag has a variable).
 // A child process gets the parent's arguments, so both read the same configuration.
 
-const SECTIONS = ['tables', 'edge', 'sweep', 'small'];
+const SECTIONS = ['tables', 'edge', 'sweep', 'small', 'losses'];
 
 const DEFAULTS = {
   full: { shapes: '1x10,4096x10,1024x1000,256x32000,8x256000,65536x128', sweepCols: powersOfTwo(1, 20) },

@@ -6,7 +6,7 @@ import { compare, guard } from './reference.js';
 // ---------------------------------------------------------------- inputs
 
 /** mulberry32: a tiny seeded PRNG giving floats in [0, 1); every process draws the same inputs. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -18,7 +18,7 @@ function prng(seed) {
 }
 
 /** One 32-bit seed per (seed, rows, cols, buffer), so a shape's inputs do not depend on the filter. */
-function mixSeed(...parts) {
+export function mixSeed(...parts) {
   let h = 0x811c9dc5;
   for (const p of parts) {
     h = Math.imul(h ^ (p >>> 0), 0x01000193);
@@ -31,6 +31,9 @@ function mixSeed(...parts) {
 const ROTATE_BELOW_BYTES = 16 * 2 ** 20;
 const ROTATION = 4; // a power of two: the timing loops pick a buffer with `i & mask`
 
+/** How many copies of an input of `bytes` bytes (and of its outputs) the timing loops cycle through. */
+export const inputCopies = (bytes) => (bytes < ROTATE_BELOW_BYTES ? ROTATION : 1);
+
 const ARRAY_TYPES = { f32: Float32Array, f64: Float64Array };
 
 /**
@@ -40,7 +43,7 @@ const ARRAY_TYPES = { f32: Float32Array, f64: Float64Array };
 export function makeBuffers(dtype, rows, cols, seed) {
   const Type = ARRAY_TYPES[dtype];
   const elements = rows * cols;
-  const count = elements * Type.BYTES_PER_ELEMENT < ROTATE_BELOW_BYTES ? ROTATION : 1;
+  const count = inputCopies(elements * Type.BYTES_PER_ELEMENT);
   const xs = [];
   const labels = [];
   for (let b = 0; b < count; b++) {

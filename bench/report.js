@@ -212,6 +212,42 @@ export function printSmall(rows) {
   printTable(`small inputs, ${rows[0]?.dtype}: ns per call (median; ×plain: plain JS time over the package's, below 1× the loop wins)`, ['op shape', ...names, '×plain'], lines);
 }
 
+/**
+ * The losses section: per dtype, one row per op with Melem/s per contender, the ratios of the best
+ * native ISA and the bytes it moves, then a table of each contender's error against the reference.
+ */
+export function printLosses(cells, isas, opShort = {}) {
+  for (const [dtype, group] of groupBy(cells, (c) => c.dtype)) {
+    const ran = ranIn(group);
+    const names = [...isas.map((isa) => `native ${isa}`), 'pure TS', 'plain JS', 'copy'].filter((n) => ran.includes(n) || n.startsWith('native '));
+    const label = (c) => `${opShort[c.op] ?? c.op}${c.tsOnBothBackends ? ' *' : ''}`;
+    const mb = (c) => ((c.bytesRead + c.bytesWritten) / 1e6).toFixed(1);
+    const rows = group.map((c) => [
+      label(c),
+      ...names.map((name) => formatStat(c.contenders[name])),
+      formatRatio(c.ratios.nativeOverPlainJS),
+      formatRatio(c.ratios.nativeOverPureTS),
+      formatRatio(c.ratios.timeVsCopy, ''),
+      mb(c),
+    ]);
+    const head = ['op', ...names.map(header), '×plain', '×pureTS', 'vs copy', 'MB r+w'];
+    printTable(
+      `losses ${dtype} ${group[0].shape}  (Melem/s; ×: best native over that contender; vs copy: best native time over a memcpy of half the bytes it reads + writes)`,
+      head,
+      rows,
+    );
+    const starred = group.filter((c) => c.tsOnBothBackends).map((c) => c.op);
+    if (starred.length) console.log(`  * ${starred.join(', ')}: the same TS loop on both backends by design (lib/regression.ts), so native ≈ pure TS`);
+    printSkipped(group);
+    const checked = names.filter((n) => n !== 'copy');
+    printTable(
+      `losses ${dtype}: max error vs the float64 reference (tolerance ${TOLERANCE[dtype]}; relative, gradients against 1% of their largest entry)`,
+      ['op', ...checked.map(header)],
+      group.map((c) => [label(c), ...checked.map((name) => formatError(c.contenders[name]))]),
+    );
+  }
+}
+
 export function writeJson(path, data) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);

@@ -3,15 +3,17 @@
 // (npx tsc -p tsconfig.json) and, for the native columns, the built addon. Usage, sections and
 // columns: bench/README.md.
 //
-//   node bench/run.js                  the full run (about 7 minutes on 2 cores)
+//   node bench/run.js                  the full run (about 8 minutes on 2 cores)
 //   node bench/run.js --quick          a smoke run (under a minute); BENCH_QUICK=1 does the same
 //   node bench/run.js --child <isa>    internal: one ISA's part of a section (--only), JSON on stdout
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeChart } from './chart.js';
 import { readConfig } from './config.js';
+import { LOSS_OP_SHORT, LOSS_SHAPE, lossCells, measureLossCells, nativeLossCells } from './losses.js';
 import { INSTALL_PEERS, loadPeers } from './peers/index.js';
-import { machineInfo, printEdge, printMachine, printSmall, printSweep, printTables, ratios, writeJson } from './report.js';
+import { machineInfo, printEdge, printLosses, printMachine, printSmall, printSweep, printTables, ratios, writeJson } from './report.js';
 import { runEdge, runSmall, runSweep } from './sections.js';
 import { measureCells, nativeCells, selectGroups } from './tables.js';
 
@@ -51,6 +53,7 @@ async function childMain(isa, config) {
   const out = { isa, backend: { ...b } };
   if (config.sections.includes('tables')) out.tables = await nativeCells(native, isa, config, progress);
   if (config.sections.includes('small')) out.small = await runSmall({ native, nativeName: NATIVE_KERNELS }, config, progress);
+  if (config.sections.includes('losses')) out.losses = await nativeLossCells(native, isa, config, progress);
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -101,6 +104,41 @@ async function small(ctx, b, config) {
   return rows;
 }
 
+/**
+ * The losses section (losses.js): native per ISA from the children, the rest here; printed, and
+ * returned with the settings and machine it was measured with (a run of this section alone merges
+ * it into the existing results file, whose other keys come from another run).
+ */
+async function losses(ctx, isas, config, machine) {
+  const t0 = Date.now();
+  const cells = lossCells();
+  for (const isa of isas) {
+    const results = runChild(isa, 'losses');
+    for (const cell of cells) cell.contenders[`native ${isa}`] = results[cell.label];
+  }
+  await measureLossCells(cells, ctx, config, progress);
+  for (const cell of cells) cell.ratios = ratios(cell, isas);
+  printLosses(cells, isas, LOSS_OP_SHORT);
+  const { child, filter, shapes, sweepCols, sections, peers, ...settings } = config;
+  return {
+    timestamp: new Date(t0).toISOString(),
+    durationSec: (Date.now() - t0) / 1e3,
+    machine,
+    settings,
+    shape: `${LOSS_SHAPE.rows}x${LOSS_SHAPE.cols}`,
+    cells: cells.map(({ label, ...cell }) => cell),
+  };
+}
+
+/** The results file as it is, or undefined when missing or unreadable. */
+function readResults(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 async function parentMain(config) {
   const { native, pure } = await loadPackage();
   const b = native.backend;
@@ -116,7 +154,9 @@ async function parentMain(config) {
   // A fresh module instance per dtype keeps each hand-written loop monomorphic (see plain.js).
   const plainFor = {};
   for (const dtype of ['f32', 'f64']) plainFor[dtype] = await import(new URL(`./plain.js?dtype=${dtype}`, import.meta.url).href);
-  const ctx = { native: b.native ? native : undefined, pure, plainFor, peers };
+  const plainLossesFor = {};
+  for (const dtype of ['f32', 'f64']) plainLossesFor[dtype] = await import(new URL(`./plain-losses.js?dtype=${dtype}`, import.meta.url).href);
+  const ctx = { native: b.native ? native : undefined, pure, plainFor, plainLossesFor, peers };
 
   const out = {};
   if (config.sections.includes('tables')) out.results = await tables(ctx, isas, config);
@@ -126,17 +166,26 @@ async function parentMain(config) {
     writeChart(CHART_PATH, out.sweep, machine, new Date(startedAt));
   }
   if (config.sections.includes('small')) printSmall((out.small = await small(ctx, b, config)));
+  if (config.sections.includes('losses')) out.losses = await losses(ctx, isas, config, machine);
 
   const seconds = (Date.now() - startedAt) / 1e3;
   const { child, ...settings } = config;
-  writeJson(RESULTS_PATH, {
-    timestamp: new Date(startedAt).toISOString(),
-    durationSec: seconds,
-    machine,
-    config: { ...settings, shapes: config.shapes.map((s) => `${s.rows}x${s.cols}`) },
-    ...out,
-  });
-  console.log(`\n${config.sections.join(', ')} in ${seconds.toFixed(1)} s; raw results in ${RESULTS_PATH}` + (out.sweep ? `, chart in ${CHART_PATH}` : ''));
+  // The losses section alone replaces the `losses` key of the results file and keeps the rest.
+  const previous = config.sections.length === 1 && out.losses ? readResults(RESULTS_PATH) : undefined;
+  writeJson(
+    RESULTS_PATH,
+    previous
+      ? { ...previous, losses: out.losses }
+      : {
+          timestamp: new Date(startedAt).toISOString(),
+          durationSec: seconds,
+          machine,
+          config: { ...settings, shapes: config.shapes.map((s) => `${s.rows}x${s.cols}`) },
+          ...out,
+        },
+  );
+  const where = previous ? `${RESULTS_PATH} (its "losses" key; the rest kept)` : RESULTS_PATH;
+  console.log(`\n${config.sections.join(', ')} in ${seconds.toFixed(1)} s; raw results in ${where}` + (out.sweep ? `, chart in ${CHART_PATH}` : ''));
 }
 
 // ---------------------------------------------------------------- entry
