@@ -122,7 +122,7 @@ function makeLossSet(dtype, { rows, cols }, seed) {
 /**
  * What each op reads (input kinds, in argument order) and writes (`elements`: one value per
  * element, `rows`: one per row, `scalar`: a returned number), and how its error is scaled (see
- * lossReference). `tsOnBothBackends`: the package runs the same TS loop on both backends.
+ * lossReference).
  */
 export const LOSS_OPS = [
   { op: 'sigmoid', inputs: ['x'], output: 'elements' },
@@ -133,8 +133,8 @@ export const LOSS_OPS = [
   { op: 'klDivergence', inputs: ['p', 'q'], output: 'rows' },
   { op: 'softmaxBackward', inputs: ['y', 'dy'], output: 'elements', gradient: true },
   { op: 'logSoftmaxBackward', inputs: ['ly', 'dy'], output: 'elements', gradient: true },
-  { op: 'mseLoss', inputs: ['pred', 'target'], output: 'scalar', tsOnBothBackends: true },
-  { op: 'huberLoss', inputs: ['pred', 'target'], output: 'scalar', tsOnBothBackends: true },
+  { op: 'mseLoss', inputs: ['pred', 'target'], output: 'scalar' },
+  { op: 'huberLoss', inputs: ['pred', 'target'], output: 'scalar' },
 ];
 
 /** Short names for the printed tables. */
@@ -438,7 +438,6 @@ export function lossCells() {
       rows,
       cols,
       label: `${spec.op} ${dtype} ${shape}`,
-      ...(spec.tsOnBothBackends && { tsOnBothBackends: true }),
       contenders: {},
       skipped: {},
     })),

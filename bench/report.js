@@ -220,7 +220,7 @@ export function printLosses(cells, isas, opShort = {}) {
   for (const [dtype, group] of groupBy(cells, (c) => c.dtype)) {
     const ran = ranIn(group);
     const names = [...isas.map((isa) => `native ${isa}`), 'pure TS', 'plain JS', 'copy'].filter((n) => ran.includes(n) || n.startsWith('native '));
-    const label = (c) => `${opShort[c.op] ?? c.op}${c.tsOnBothBackends ? ' *' : ''}`;
+    const label = (c) => opShort[c.op] ?? c.op;
     const mb = (c) => ((c.bytesRead + c.bytesWritten) / 1e6).toFixed(1);
     const rows = group.map((c) => [
       label(c),
@@ -236,8 +236,6 @@ export function printLosses(cells, isas, opShort = {}) {
       head,
       rows,
     );
-    const starred = group.filter((c) => c.tsOnBothBackends).map((c) => c.op);
-    if (starred.length) console.log(`  * ${starred.join(', ')}: the same TS loop on both backends by design (lib/regression.ts), so native ≈ pure TS`);
     printSkipped(group);
     const checked = names.filter((n) => n !== 'copy');
     printTable(

@@ -16,7 +16,7 @@ export function createApi(k: Kernels) {
     nllLoss,
     ...informationFunctions(k),
     ...sigmoidFunctions(k),
-    ...regressionFunctions,
+    ...regressionFunctions(k),
     ...backwardFunctions(k),
   };
 }

@@ -56,6 +56,24 @@ export interface InformationCall {
   tolerance: number;
 }
 
+/** The regression losses (the kernels' ABI numbers them 0 to 4 in this order). */
+export const regressionKinds = ['l1', 'l2', 'mse', 'huber', 'smoothL1'] as const;
+export type RegressionKind = (typeof regressionKinds)[number];
+
+/** One regression-loss call over validated element pairs. */
+export interface RegressionCall {
+  /** smoothL1 with beta 0 comes as 'l1'. */
+  kind: RegressionKind;
+  input: FloatArray;
+  target: FloatArray;
+  /** delta (huber) or beta (smoothL1, > 0). */
+  param: number;
+  lossOut: FloatArray | null;
+  gradOut: FloatArray | null;
+  gradScale: number;
+  gradElementScale: FloatArray | null;
+}
+
 /**
  * The row kernels a backend provides: the native addon (through the loader) and the pure-TS
  * implementation. Arguments are already validated; each call covers a whole batch.
@@ -79,6 +97,8 @@ export interface Kernels {
    * one value per row and returns −1.
    */
   informationRows(call: InformationCall): number;
+  /** Writes the requested outputs and returns the sum of the element losses. */
+  regression(call: RegressionCall): number;
 }
 
 /**
@@ -100,5 +120,6 @@ export function routeSmall(big: Kernels, small: Kernels, smallMax: number): Kern
     softmaxBackwardRows: (y, dy, out, cols) => pick(y.length).softmaxBackwardRows(y, dy, out, cols),
     logSoftmaxBackwardRows: (y, dy, out, cols) => pick(y.length).logSoftmaxBackwardRows(y, dy, out, cols),
     informationRows: (call) => pick(call.p.length).informationRows(call),
+    regression: (call) => pick(call.input.length).regression(call),
   };
 }

@@ -5,7 +5,16 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { jsKernels } from './js/kernels.js';
-import { type BinaryCrossEntropyCall, type CrossEntropyCall, type InformationCall, type Kernels, measures, routeSmall } from './kernels.js';
+import {
+  type BinaryCrossEntropyCall,
+  type CrossEntropyCall,
+  type InformationCall,
+  type Kernels,
+  measures,
+  type RegressionCall,
+  regressionKinds,
+  routeSmall,
+} from './kernels.js';
 import type { Backend, FloatArray, NativeIsa } from './types.js';
 
 /** The addon's exports (native/src/addon.cc). */
@@ -53,6 +62,16 @@ interface Addon {
     scale: number,
     tolerance: number,
   ): number;
+  regression(
+    kind: number,
+    input: FloatArray,
+    target: FloatArray,
+    param: number,
+    lossOut: FloatArray | null,
+    gradOut: FloatArray | null,
+    gradScale: number,
+    gradElementScale: FloatArray | null,
+  ): number;
 }
 
 function nativeKernels(addon: Addon): Kernels {
@@ -83,6 +102,8 @@ function nativeKernels(addon: Addon): Kernels {
     logSoftmaxBackwardRows: addon.logSoftmaxBackwardRows,
     informationRows: (c: InformationCall) =>
       addon.informationRows(measures.indexOf(c.measure), c.p, c.q, c.out, c.cols, c.normalize, c.scale, c.tolerance),
+    regression: (c: RegressionCall) =>
+      addon.regression(regressionKinds.indexOf(c.kind), c.input, c.target, c.param, c.lossOut, c.gradOut, c.gradScale, c.gradElementScale),
   };
 }
 

@@ -155,6 +155,10 @@ describe('the native binding called directly', () => {
     ['entropy given q', () => addon.informationRows(0, x, x, f32(2), 3, false, 1, 1e-3), TypeError],
     ['KL without q', () => addon.informationRows(2, x, null, f32(2), 3, false, 1, 1e-3), TypeError],
     ['information out too long', () => addon.informationRows(0, x, null, f32(3), 3, false, 1, 1e-3), RangeError],
+    ['regression kind 5', () => addon.regression(5, x, x, 1, null, null, 1, null), RangeError],
+    ['huber delta 0', () => addon.regression(3, x, x, 0, null, null, 1, null), RangeError],
+    ['regression target too short', () => addon.regression(0, x, f32(5), 1, null, null, 1, null), RangeError],
+    ['regression gradOut overlapping target', () => { const b = f32(7); return addon.regression(2, x, b.subarray(0, 6), 1, null, b.subarray(1, 7), 1, null); }, RangeError],
   ];
   it.each(cases)('%s', (_n, call, error) => {
     expect(call).toThrow(error);

@@ -2,6 +2,7 @@ import type { Kernels } from '../kernels.js';
 import { logSoftmaxBackwardRows, softmaxBackwardRows } from './backward.js';
 import { crossEntropyRows } from './cross-entropy.js';
 import { informationRows } from './information.js';
+import { regression } from './regression.js';
 import { binaryCrossEntropyRows, logSigmoid, sigmoid } from './sigmoid.js';
 import { logSoftmaxRows, logSumExpRows, softmaxRows } from './softmax.js';
 
@@ -18,4 +19,5 @@ export const jsKernels: Kernels = {
   softmaxBackwardRows,
   logSoftmaxBackwardRows,
   informationRows,
+  regression,
 };

@@ -344,6 +344,46 @@ Napi::Value InformationRows(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(bad));
 }
 
+// regression(kind, input, target, param, lossOut, gradOut, gradScale, gradElementScale)
+//   -> sum of the element losses
+Napi::Value Regression(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const double kind = number(info[0], "kind");
+  if (kind != SSM_L1 && kind != SSM_L2 && kind != SSM_MSE && kind != SSM_HUBER && kind != SSM_SMOOTH_L1) {
+    throw_range(env, "kind must be 0 to 4");
+  }
+  const View input = float_array(info[1], "input");
+  const View target = float_array_like(info[2], "target", input, input.length);
+  const double param = number(info[3], "param");
+  if ((kind == SSM_HUBER || kind == SSM_SMOOTH_L1) && (!(param > 0) || !std::isfinite(param))) {
+    throw_range(env, "param must be > 0 and finite");
+  }
+  const View loss_out = float_array_like(info[4], "lossOut", input, input.length, true);
+  const View grad_out = float_array_like(info[5], "gradOut", input, input.length, true);
+  const double grad_scale = number(info[6], "gradScale");
+  const View element_scale = float_array_like(info[7], "gradElementScale", input, input.length, true);
+  for (const auto& [out, name] : {std::pair{loss_out, "lossOut"}, std::pair{grad_out, "gradOut"}}) {
+    check_overlap(env, input, out, name, true);
+    check_overlap(env, target, out, name, true);
+    check_overlap(env, element_scale, out, name, false);
+  }
+  check_overlap(env, loss_out, grad_out, "gradOut", false);
+  const int k = static_cast<int>(kind);
+  double total;
+  if (input.type == napi_float32_array) {
+    const regression_args_f32 a{k, static_cast<const float*>(input.data), static_cast<const float*>(target.data), input.length,
+                                param, static_cast<float*>(loss_out.data), static_cast<float*>(grad_out.data), grad_scale,
+                                static_cast<const float*>(element_scale.data)};
+    total = ssm_kernels()->f32.regression(&a);
+  } else {
+    const regression_args_f64 a{k, static_cast<const double*>(input.data), static_cast<const double*>(target.data), input.length,
+                                param, static_cast<double*>(loss_out.data), static_cast<double*>(grad_out.data), grad_scale,
+                                static_cast<const double*>(element_scale.data)};
+    total = ssm_kernels()->f64.regression(&a);
+  }
+  return Napi::Number::New(env, total);
+}
+
 // The ISAs this build and CPU support, best last.
 Napi::Array SupportedIsas(Napi::Env env) {
   Napi::Array list = Napi::Array::New(env);
@@ -370,6 +410,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("softmaxBackwardRows", Napi::Function::New(env, BackwardRows<false>, "softmaxBackwardRows"));
   exports.Set("logSoftmaxBackwardRows", Napi::Function::New(env, BackwardRows<true>, "logSoftmaxBackwardRows"));
   exports.Set("informationRows", Napi::Function::New(env, InformationRows, "informationRows"));
+  exports.Set("regression", Napi::Function::New(env, Regression, "regression"));
   return exports;
 }
 

@@ -5,7 +5,8 @@
 // - binary cross-entropy on logits (loss and gradient, see kernels.h), on the same e;
 // - the backward products of softmax and log-softmax: a row sum, then one pass that writes;
 // - the information measures: a checking pass over every row (negative, non-finite, sum), then
-//   one pass per row with one vector log an element.
+//   one pass per row with one vector log an element;
+// - the regression losses, branch-free, at memory speed.
 // Sums accumulate in vectors of T folded into compensated doubles (Rows::fold), as for softmax.
 // NaN propagates through every formula: the vector exp and log keep it, and select_negative
 // sends a NaN x down the branch whose value is NaN anyway.
@@ -163,6 +164,52 @@ struct Losses {
       a.out[r] = static_cast<T>(sign * R::fold(cols, term) * a.scale);
     }
     return -1;
+  }
+
+  // The regression losses in branch-free forms: with a = |d| and m = min(a, δ), Huber's
+  // ½d² / δ(a − ½δ) is m·(a − ½m), and smooth L1 is that over β; the gradients are clamps.
+  // min / max take the vector second, so a NaN d stays NaN.
+  template <class Args>
+  static double regression(const Args* args) {
+    const Args& a = *args;
+    const V p = O::set1(static_cast<T>(a.param)), half = O::set1(T(0.5)), gs = O::set1(static_cast<T>(a.grad_scale));
+    const V inv_p = O::set1(static_cast<T>(a.kind == SSM_SMOOTH_L1 ? 1 / a.param : 1.0));
+    const bool want_loss = a.loss_out || !a.grad_out;
+    auto element = [&](size_t i, size_t c) {
+      const V d = O::sub(O::load(a.input + i, c, 0), O::load(a.target + i, c, 0));
+      const V ad = O::abs(d);
+      V loss = O::zero();
+      if (want_loss) {
+        switch (a.kind) {
+          case SSM_L1: loss = ad; break;
+          case SSM_L2: loss = O::mul(half, O::mul(d, d)); break;
+          case SSM_MSE: loss = O::mul(d, d); break;
+          default: {
+            const V m = O::min(p, ad);
+            loss = O::mul(O::mul(m, O::sub(ad, O::mul(half, m))), inv_p);
+          }
+        }
+        if (a.loss_out) O::store(a.loss_out + i, loss, c);
+      }
+      if (a.grad_out) {
+        V g;
+        switch (a.kind) {
+          case SSM_L1: g = O::select_negative(d, O::set1(T(-1)), O::select_negative(O::sub(O::zero(), d), one(), O::mul(d, O::zero()))); break;
+          case SSM_L2: g = d; break;
+          case SSM_MSE: g = O::add(d, d); break;
+          case SSM_HUBER: g = O::max(O::sub(O::zero(), p), O::min(p, d)); break;
+          default: g = O::max(O::set1(T(-1)), O::min(one(), O::mul(d, inv_p)));
+        }
+        const V scale = a.grad_element_scale ? O::mul(gs, O::load(a.grad_element_scale + i, c, 0)) : gs;
+        O::store(a.grad_out + i, O::mul(g, scale), c);
+      }
+      return loss;
+    };
+    if (!want_loss) {
+      R::each(a.n, element);
+      return 0;
+    }
+    return R::fold(a.n, element);
   }
 };
 

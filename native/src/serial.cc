@@ -192,12 +192,14 @@ const kernel_table* ssm_table_serial(void) {
       {softmax_rows_f32_serial, log_softmax_rows_f32_serial, log_sum_exp_rows_f32_serial,
        cross_entropy_rows_f32_serial, sigmoid_f32_serial, log_sigmoid_f32_serial,
        bce_with_logits_f32_serial, softmax_backward_rows_f32_serial,
-       log_softmax_backward_rows_f32_serial, information_rows_f32_serial, exp_array<float>,
+       log_softmax_backward_rows_f32_serial, information_rows_f32_serial, regression_f32_serial,
+       exp_array<float>,
        log_array<float>, log1p_array<float>},
       {softmax_rows_f64_serial, log_softmax_rows_f64_serial, log_sum_exp_rows_f64_serial,
        cross_entropy_rows_f64_serial, sigmoid_f64_serial, log_sigmoid_f64_serial,
        bce_with_logits_f64_serial, softmax_backward_rows_f64_serial,
-       log_softmax_backward_rows_f64_serial, information_rows_f64_serial, exp_array<double>,
+       log_softmax_backward_rows_f64_serial, information_rows_f64_serial, regression_f64_serial,
+       exp_array<double>,
        log_array<double>, log1p_array<double>}};
   return &table;
 }

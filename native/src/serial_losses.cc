@@ -1,5 +1,6 @@
 // Serial reference kernels beyond softmax: the information measures, sigmoid, log-sigmoid and
-// binary cross-entropy on logits, and the backward products of softmax and log-softmax.
+// binary cross-entropy on logits, the backward products of softmax and log-softmax, and the
+// regression losses.
 //
 // As in serial.cc, they favour accuracy over speed and are what the SIMD kernels are tested
 // against: float inputs are widened to double, exp / log / log1p are the C library's, every sum
@@ -131,6 +132,47 @@ int64_t information_rows(const Args& a) {
   return -1;
 }
 
+// Loss and gradient of one difference d (a: delta or beta), in PyTorch's branch form.
+double regression_loss(int kind, double d, double a) {
+  const double ad = std::fabs(d);
+  switch (kind) {
+    case SSM_L1: return ad;
+    case SSM_L2: return 0.5 * d * d;
+    case SSM_MSE: return d * d;
+    case SSM_HUBER: return ad < a ? 0.5 * d * d : a * (ad - 0.5 * a);
+    default: return ad < a ? 0.5 * d * d / a : ad - 0.5 * a;
+  }
+}
+
+double regression_grad(int kind, double d, double a) {
+  switch (kind) {
+    case SSM_L1: return d > 0 ? 1.0 : d < 0 ? -1.0 : d * 0;  // sign(0) = 0, NaN kept
+    case SSM_L2: return d;
+    case SSM_MSE: return 2 * d;
+    case SSM_HUBER: return d > a ? a : d < -a ? -a : d;
+    default: return d > a ? 1.0 : d < -a ? -1.0 : d / a;
+  }
+}
+
+template <typename Real, typename Args>
+double regression(const Args& a) {
+  CompensatedSum total;
+  const bool want_loss = a.loss_out || !a.grad_out;
+  for (size_t i = 0; i < a.n; ++i) {
+    const double d = static_cast<double>(a.input[i]) - a.target[i];
+    if (want_loss) {
+      const double loss = regression_loss(a.kind, d, a.param);
+      if (a.loss_out) a.loss_out[i] = static_cast<Real>(loss);
+      total.add(loss);
+    }
+    if (a.grad_out) {
+      const double scale = a.grad_scale * (a.grad_element_scale ? a.grad_element_scale[i] : 1.0);
+      a.grad_out[i] = static_cast<Real>(regression_grad(a.kind, d, a.param) * scale);
+    }
+  }
+  return total.value();
+}
+
 }  // namespace
 
 extern "C" {
@@ -155,5 +197,7 @@ void log_softmax_backward_rows_f64_serial(const double* y, const double* dy, dou
 }
 int64_t information_rows_f32_serial(const information_args_f32* args) { return information_rows<float>(*args); }
 int64_t information_rows_f64_serial(const information_args_f64* args) { return information_rows<double>(*args); }
+double regression_f32_serial(const regression_args_f32* args) { return regression<float>(*args); }
+double regression_f64_serial(const regression_args_f64* args) { return regression<double>(*args); }
 
 }  // extern "C"

@@ -27,7 +27,7 @@ struct Entries {
 };
 
 // One element type's table, in the order of SSM_KERNEL_TABLE.
-template <class O, class CeArgs, class BceArgs, class InfoArgs, class Table>
+template <class O, class CeArgs, class BceArgs, class InfoArgs, class RegArgs, class Table>
 Table entries() {
   using R = Rows<O, false>;
   using L = Losses<O>;
@@ -41,6 +41,7 @@ Table entries() {
           L::softmax_backward_rows,
           L::log_softmax_backward_rows,
           L::template information_rows<InfoArgs>,
+          L::template regression<RegArgs>,
           R::exp_array,
           R::log_array,
           R::log1p_array};
@@ -51,8 +52,8 @@ template <class F32, class F64>
 kernel_table make_table(const char* isa) {
   kernel_table t{};
   t.isa = isa;
-  t.f32 = entries<F32, cross_entropy_args_f32, bce_args_f32, information_args_f32, kernel_table_f32>();
-  t.f64 = entries<F64, cross_entropy_args_f64, bce_args_f64, information_args_f64, kernel_table_f64>();
+  t.f32 = entries<F32, cross_entropy_args_f32, bce_args_f32, information_args_f32, regression_args_f32, kernel_table_f32>();
+  t.f64 = entries<F64, cross_entropy_args_f64, bce_args_f64, information_args_f64, regression_args_f64, kernel_table_f64>();
   return t;
 }
 

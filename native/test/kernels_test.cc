@@ -1,8 +1,8 @@
 // C++ tests of every ISA's kernels this machine supports (scalar, avx2, avx512, neon): against a
 // long-double reference on random rows (tails and 2^20-class rows included), DESIGN.md's worked
 // examples and special rows, and each SIMD ISA against the serial kernels on rows full of NaN,
-// ±Inf and huge values; the same for sigmoid, binary cross-entropy, the backward products and
-// the information measures. Prints one line per failure and "N passed, M failed"; exits non-zero on
+// ±Inf and huge values; the same for sigmoid, binary cross-entropy, the regression losses, the
+// backward products and the information measures. Prints one line per failure and "N passed, M failed"; exits non-zero on
 // any failure.
 #include <algorithm>
 #include <cmath>
@@ -128,12 +128,14 @@ struct ArgsOf<float> {
   using type = cross_entropy_args_f32;
   using bce = bce_args_f32;
   using information = information_args_f32;
+  using regression = regression_args_f32;
 };
 template <>
 struct ArgsOf<double> {
   using type = cross_entropy_args_f64;
   using bce = bce_args_f64;
   using information = information_args_f64;
+  using regression = regression_args_f64;
 };
 
 // Cross-entropy with weights, an ignored row, label smoothing and temperature, gradient in place
@@ -383,6 +385,28 @@ void test_losses_vs_serial(std::mt19937_64& rng) {
       const std::string what = where + " variant " + std::to_string(variant);
       check(agree(la, lb, rel, 1.0) && agree(std::vector<double>{ta}, std::vector<double>{tb}, rel, 1.0), "bce loss vs serial " + what);
       check(agree(ga, gb, rel, 1.0), "bce grad vs serial " + what);
+    }
+
+    // Regression losses: d = x − t over the special values, at the kinks (|d| = 0, 0.5, 1) too.
+    std::vector<Real> target(x);
+    for (size_t i = 0; i < n; ++i) target[i] = static_cast<Real>(i % 5 == 0 ? x[i] : i % 5 == 1 ? x[i] - Real(0.5) : u(rng) * 4 - 2);
+    for (int kind : {SSM_L1, SSM_L2, SSM_MSE, SSM_HUBER, SSM_SMOOTH_L1}) {
+      for (double param : {0.5, 1.0}) {
+        std::vector<Real> la(n, 7), lb(n, 7), ga(n, 7), gb(n, 7);
+        typename ArgsOf<Real>::regression args{kind, x.data(), target.data(), n, param, la.data(), nullptr, 0.25, nullptr};
+        const double ta = k.regression(&args);
+        args.loss_out = lb.data();
+        const double tb = serial.regression(&args);
+        args.loss_out = nullptr;
+        args.grad_out = ga.data();
+        args.grad_element_scale = es.data();
+        k.regression(&args);
+        args.grad_out = gb.data();
+        serial.regression(&args);
+        const std::string what = where + " kind " + std::to_string(kind) + " param " + std::to_string(param);
+        check(agree(la, lb, rel, 1e-30) && agree(std::vector<double>{ta}, std::vector<double>{tb}, rel, 1.0), "regression loss vs serial " + what);
+        check(agree(ga, gb, rel, 1e-30), "regression grad vs serial " + what);
+      }
     }
 
     // Backward products over softmax / log-softmax outputs of finite logits.

@@ -110,6 +110,34 @@ SSM_INFORMATION_ARGS(f32, float)
 SSM_INFORMATION_ARGS(f64, double)
 #undef SSM_INFORMATION_ARGS
 
+/* The regression losses, of d = input - target per element. */
+enum ssm_regression { SSM_L1 = 0, SSM_L2 = 1, SSM_MSE = 2, SSM_HUBER = 3, SSM_SMOOTH_L1 = 4 };
+
+/*
+ * Element losses and gradients (PyTorch's): L1 |d|, sign(d) (0 at 0); L2 d^2/2, d; MSE d^2, 2d;
+ * Huber (param delta > 0) d^2/2 below delta, else delta (|d| - delta/2), d clamped to
+ * [-delta, delta]; smooth L1 (param beta > 0; beta = 0 is L1) d^2/(2 beta) below beta, else
+ * |d| - beta/2, d/beta clamped to [-1, 1]. grad_out receives the gradient times grad_scale (times
+ * grad_element_scale[i] when given); outputs may be input or target themselves. Returns the sum of
+ * the losses when loss_out is given or grad_out is NULL, else 0.
+ */
+#define SSM_REGRESSION_ARGS(suffix, real)                                                       \
+  typedef struct regression_args_##suffix {                                                     \
+    int kind;                       /* enum ssm_regression */                                   \
+    const real* input;                                                                          \
+    const real* target;                                                                         \
+    size_t n;                                                                                   \
+    double param;                   /* delta or beta */                                         \
+    real* loss_out;                 /* n losses, or NULL */                                     \
+    real* grad_out;                 /* n gradient values, or NULL */                            \
+    double grad_scale;                                                                          \
+    const real* grad_element_scale; /* n extra factors, or NULL */                              \
+  } regression_args_##suffix;
+
+SSM_REGRESSION_ARGS(f32, float)
+SSM_REGRESSION_ARGS(f64, double)
+#undef SSM_REGRESSION_ARGS
+
 /* One ISA's kernels, for one element type. */
 #define SSM_KERNEL_TABLE(suffix, real)                                                          \
   typedef struct kernel_table_##suffix {                                                        \
@@ -127,6 +155,7 @@ SSM_INFORMATION_ARGS(f64, double)
     void (*log_softmax_backward_rows)(const real* y, const real* dy, real* out, size_t rows,    \
                                       size_t cols);                                             \
     int64_t (*information_rows)(const information_args_##suffix* args);                         \
+    double (*regression)(const regression_args_##suffix* args);                                 \
     void (*exp_array)(const real* x, real* y, size_t n); /* the ISA's exp, for tests */         \
     void (*log_array)(const real* x, real* y, size_t n); /* the ISA's log, for tests */         \
     void (*log1p_array)(const real* x, real* y, size_t n); /* the ISA's log1p, for tests */     \
@@ -186,6 +215,8 @@ void log_softmax_backward_rows_f64_serial(const double* y, const double* dy, dou
                                           size_t cols);
 int64_t information_rows_f32_serial(const information_args_f32* args);
 int64_t information_rows_f64_serial(const information_args_f64* args);
+double regression_f32_serial(const regression_args_f32* args);
+double regression_f64_serial(const regression_args_f64* args);
 
 #ifdef __cplusplus
 }
