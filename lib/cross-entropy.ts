@@ -2,7 +2,7 @@
 // The TS side validates, works out the 'mean' denominator from the targets alone, and makes one
 // fused kernel call that reads the logits and writes the loss and the gradient together.
 import type { Kernels } from './kernels.js';
-import { targetWeightTotal } from './reduce.js';
+import { backwardOutput, meanScale, reduced, targetWeightTotal } from './reduce.js';
 import type {
   CrossEntropyBackwardOptions,
   CrossEntropyLossOptions,
@@ -111,9 +111,6 @@ export function crossEntropyFunctions(k: Kernels): {
       gradScale,
       gradRowScale,
     });
-  const reduced = (p: Prepared, total: number) => (p.reduction === 'sum' ? total : total / p.denominator);
-  // The gradient of the reduced loss; for 'none', of the sum of the row losses.
-  const meanScale = (p: Prepared) => (p.reduction === 'mean' ? 1 / p.denominator : 1);
 
   function crossEntropy(logits: FloatArray, target: unknown, options?: CrossEntropyLossOptions): number | FloatArray {
     const fn = 'crossEntropy';
@@ -121,7 +118,7 @@ export function crossEntropyFunctions(k: Kernels): {
     const p = prepare(fn, logits, target, o);
     const lossOut = check.lossOut(fn, p.reduction, o.out, p.x, p.rows, p.reads);
     const total = run(p, lossOut, null, 1, null);
-    return lossOut ?? reduced(p, total);
+    return lossOut ?? reduced(p.reduction, total, p.denominator);
   }
 
   function crossEntropyWithGrad(logits: FloatArray, target: unknown, options?: CrossEntropyWithGradOptions) {
@@ -130,20 +127,18 @@ export function crossEntropyFunctions(k: Kernels): {
     const p = prepare(fn, logits, target, o);
     const grad = check.outArray(fn, 'gradOut', o.gradOut, p.x, p.x.length, p.reads);
     const lossOut = check.lossOut(fn, p.reduction, undefined, p.x, p.rows, p.reads);
-    const total = run(p, lossOut, grad, meanScale(p), null);
-    return { loss: lossOut ?? reduced(p, total), grad };
+    // The gradient of the reduced loss; for 'none', of the sum of the row losses.
+    const total = run(p, lossOut, grad, meanScale(p.reduction, p.denominator), null);
+    return { loss: lossOut ?? reduced(p.reduction, total, p.denominator), grad };
   }
 
   function crossEntropyBackward(logits: FloatArray, target: unknown, options?: CrossEntropyBackwardOptions): FloatArray {
     const fn = 'crossEntropyBackward';
     const o = check.options(fn, options, backwardKeys);
     const p = prepare(fn, logits, target, o);
-    const upstream = check.gradOutput(fn, o.gradOutput, p.reduction, p.rows, p.x);
-    const disjoint = p.reads.disjoint ?? [];
-    const reads = { alias: p.reads.alias, disjoint: upstream.rowScale ? disjoint.concat(upstream.rowScale) : disjoint };
-    const grad = check.outArray(fn, 'out', o.out, p.x, p.x.length, reads);
-    run(p, null, grad, upstream.scale * meanScale(p), upstream.rowScale);
-    return grad;
+    const { out, scale, each } = backwardOutput(fn, o, p.reduction, p.x, p.reads, { count: p.rows, unit: 'row', denominator: p.denominator });
+    run(p, null, out, scale, each);
+    return out;
   }
 
   return {

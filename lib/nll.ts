@@ -1,6 +1,6 @@
 // nllLoss: one read per row, so both backends share this TS code.
 import { CompensatedSum } from './js/sum.js';
-import { targetWeightTotal } from './reduce.js';
+import { reduced, targetWeightTotal } from './reduce.js';
 import type { FloatArray, IntegerArray, NllLossOptions } from './types.js';
 import * as check from './validate.js';
 
@@ -34,7 +34,7 @@ function nll(logProbs: FloatArray, target: IntegerArray, options?: NllLossOption
     total.add(loss);
   }
   if (out) return out;
-  return reduction === 'sum' ? total.value() : total.value() / targetWeightTotal(classes, weight);
+  return reduced(reduction, total.value(), reduction === 'mean' ? targetWeightTotal(classes, weight) : 1);
 }
 
 export const nllLoss = nll as NllLossFn;

@@ -1,7 +1,9 @@
-// What 'mean' divides by, shared by the cross-entropy and NLL losses (PyTorch's rules).
-import type { ClassTargets } from './validate.js';
-import type { FloatArray } from './types.js';
+// Reductions shared by every loss (PyTorch's rules): what 'mean' divides by, the reduced loss, and
+// the factor and output of a …Backward call.
 import { CompensatedSum } from './js/sum.js';
+import type { FloatArray, Reduction } from './types.js';
+import * as check from './validate.js';
+import type { ClassTargets } from './validate.js';
 
 /** Σ w[y_i] over the rows not ignored (a count when there are no weights). */
 export function targetWeightTotal({ labels, ignoreIndex }: ClassTargets, weight: FloatArray | null): number {
@@ -11,4 +13,34 @@ export function targetWeightTotal({ labels, ignoreIndex }: ClassTargets, weight:
     if (y !== ignoreIndex) total.add(weight ? weight[y] : 1);
   }
   return total.value();
+}
+
+/** The reduced loss from the sum of the per-row (or per-element) losses. */
+export function reduced(reduction: Reduction, total: number, denominator: number): number {
+  return reduction === 'sum' ? total : total / denominator;
+}
+
+/** d (reduced loss) / d (summed loss): 1 / denominator for 'mean', else 1. */
+export function meanScale(reduction: Reduction, denominator: number): number {
+  return reduction === 'mean' ? 1 / denominator : 1;
+}
+
+/**
+ * A …Backward call's upstream gradient and output: `gradOutput` (a number, or with 'none' one per
+ * row or element, which `out` must not overlap) and `out` (the first argument's type and length).
+ * `scale` includes the 'mean' division; `each` is the per-row or per-element factor, or null.
+ */
+export function backwardOutput(
+  fn: string,
+  options: { gradOutput?: unknown; out?: unknown },
+  reduction: Reduction,
+  like: FloatArray,
+  reads: check.Reads,
+  per: { count: number; unit: 'row' | 'element'; denominator: number },
+): { out: FloatArray; scale: number; each: FloatArray | null } {
+  const upstream = check.gradOutput(fn, options.gradOutput, reduction, per.count, like, per.unit);
+  const disjoint = reads.disjoint ?? [];
+  const each = upstream.rowScale;
+  const out = check.outArray(fn, 'out', options.out, like, like.length, { alias: reads.alias, disjoint: each ? disjoint.concat(each) : disjoint });
+  return { out, scale: upstream.scale * meanScale(reduction, per.denominator), each };
 }

@@ -3,6 +3,7 @@
 // A flop or two an element: the native kernels run at memory speed, where a JS loop (with the
 // compensated sum a long reduction needs) runs at a fraction of it.
 import type { Kernels, RegressionKind } from './kernels.js';
+import { backwardOutput, reduced } from './reduce.js';
 import type { BackwardOptions, FloatArray, HuberOptions, RegressionOptions, SmoothL1Options } from './types.js';
 import * as check from './validate.js';
 
@@ -48,18 +49,16 @@ function regressionPair<O extends RegressionOptions>(k: Kernels, { name, kind, p
     const { x, t, reduction, a } = prepare(name, input, target, o);
     const out = check.lossOut(name, reduction, o.out, x, x.length, { alias: [x, t] });
     const total = run(x, t, a, out, null, 1, null);
-    if (out) return out;
-    return reduction === 'sum' ? total : total / x.length;
+    return out ?? reduced(reduction, total, x.length);
   }
 
   function backward(input: FloatArray, target: FloatArray, options?: O & BackwardOptions): FloatArray {
     const fn = `${name}Backward`;
     const o = check.options(fn, options, backwardKeys);
     const { x, t, reduction, a } = prepare(fn, input, target, o);
-    const upstream = check.gradOutput(fn, o.gradOutput, reduction, x.length, x, 'element');
-    const each = upstream.rowScale;
-    const out = check.outArray(fn, 'out', o.out, x, x.length, { alias: [x, t], disjoint: each ? [each] : [] });
-    run(x, t, a, null, out, upstream.scale * (reduction === 'mean' ? 1 / x.length : 1), each);
+    const n = x.length;
+    const { out, scale, each } = backwardOutput(fn, o, reduction, x, { alias: [x, t] }, { count: n, unit: 'element', denominator: n });
+    run(x, t, a, null, out, scale, each);
     return out;
   }
 

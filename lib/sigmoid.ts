@@ -2,6 +2,7 @@
 // work runs in the backend's kernels; sigmoidBackward is one multiply-add an element, which
 // gains nothing from crossing into native, so both backends share its TS loop.
 import type { Kernels } from './kernels.js';
+import { backwardOutput, reduced } from './reduce.js';
 import type {
   BinaryCrossEntropyBackwardOptions,
   BinaryCrossEntropyLossOptions,
@@ -109,20 +110,17 @@ export function sigmoidFunctions(k: Kernels): {
     const p = prepare(fn, x, target, o);
     const lossOut = check.lossOut(fn, p.reduction, o.out, p.x, p.x.length, p.reads);
     const total = run(p, lossOut, null, 1, null);
-    return lossOut ?? (p.reduction === 'sum' ? total : total / p.x.length);
+    return lossOut ?? reduced(p.reduction, total, p.x.length);
   }
 
   function binaryCrossEntropyWithLogitsBackward(x: FloatArray, target: FloatArray, options?: BinaryCrossEntropyBackwardOptions) {
     const fn = 'binaryCrossEntropyWithLogitsBackward';
     const o = check.options(fn, options, backwardKeys);
     const p = prepare(fn, x, target, o);
-    const upstream = check.gradOutput(fn, o.gradOutput, p.reduction, p.x.length, p.x, 'element');
-    const disjoint = p.reads.disjoint ?? [];
-    const reads = { alias: p.reads.alias, disjoint: upstream.rowScale ? disjoint.concat(upstream.rowScale) : disjoint };
-    const gradOut = check.outArray(fn, 'out', o.out, p.x, p.x.length, reads);
-    const gradScale = upstream.scale * (p.reduction === 'mean' ? 1 / p.x.length : 1);
-    run(p, null, gradOut, gradScale, upstream.rowScale);
-    return gradOut;
+    const n = p.x.length;
+    const { out, scale, each } = backwardOutput(fn, o, p.reduction, p.x, p.reads, { count: n, unit: 'element', denominator: n });
+    run(p, null, out, scale, each);
+    return out;
   }
 
   return {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apis, poison } from './helpers/apis.js';
 import { rng, uniform } from './helpers/random.js';
 import { pairwiseSum } from './helpers/reference.js';
-import { expectClose } from './helpers/tolerance.js';
+import { eps, expectClose } from './helpers/tolerance.js';
 import { dtypes, rowShapes } from './helpers/shapes.js';
 
 describe.each(apis)('%s', (_name, api) => {
@@ -29,10 +29,9 @@ describe.each(apis)('%s', (_name, api) => {
         }
       }
       // The sums round once per element in float32 at worst: a bound relative to the terms' size.
-      const eps = dt === 'f32' ? 1e-6 : 1e-12;
       const where = `${dt} ${rows}x${cols}`;
-      expectClose(api.softmaxBackward(y, dy, { cols, out: poison(new type(x.length)) }), want, (i) => eps * Math.max(size[i], 1e-30), `softmaxBackward ${where}`, dt === 'f32');
-      expectClose(api.logSoftmaxBackward(logY, dy, { cols, out: poison(new type(x.length)) }), wantLog, (i) => eps * sizeLog[i], `logSoftmaxBackward ${where}`, dt === 'f32');
+      expectClose(api.softmaxBackward(y, dy, { cols, out: poison(new type(x.length)) }), want, (i) => eps(dt === 'f32') * Math.max(size[i], 1e-30), `softmaxBackward ${where}`, dt === 'f32');
+      expectClose(api.logSoftmaxBackward(logY, dy, { cols, out: poison(new type(x.length)) }), wantLog, (i) => eps(dt === 'f32') * sizeLog[i], `logSoftmaxBackward ${where}`, dt === 'f32');
     });
 
     it('works in place over y or dy, and propagates NaN within its row', () => {
@@ -47,7 +46,7 @@ describe.each(apis)('%s', (_name, api) => {
       const logY = new type([Math.log(0.25), Math.log(0.75), -Infinity, 0]);
       const got = api.logSoftmaxBackward(logY, new type([1, 2, 3, 4]), { cols: 2, out: logY });
       expect(got).toBe(logY);
-      expectClose(got, [1 - 0.25 * 3, 2 - 0.75 * 3, 3, 4 - 7], () => (dt === 'f32' ? 1e-6 : 1e-12), 'logSoftmaxBackward in place');
+      expectClose(got, [1 - 0.25 * 3, 2 - 0.75 * 3, 3, 4 - 7], () => eps(dt === 'f32'), 'logSoftmaxBackward in place');
     });
   });
 });

@@ -6,7 +6,7 @@ import fixtures from './fixtures/losses.json' with { type: 'json' };
 import type { FloatArray, Reduction } from '../lib/types.js';
 import { type Api, apis, poison } from './helpers/apis.js';
 import { decode, type Encoded } from './helpers/fixtures.js';
-import { expectClose, expectLogs, logBound } from './helpers/tolerance.js';
+import { eps, expectClose, expectLogs, expectLoss, logBound } from './helpers/tolerance.js';
 import { dtypes } from './helpers/shapes.js';
 
 // The fixture's shapes. Assigning the JSON to them (no cast) checks the file against them.
@@ -74,17 +74,14 @@ const bce: BceCase[] = fixtures.bce;
 const regression: RegressionCase[] = fixtures.regression;
 const backward: BackwardCase[] = fixtures.backward;
 
-const eps = (f32: boolean) => (f32 ? 1e-6 : 1e-12);
-
 /** A loss: a reduced loss is a number (a double whatever the dtype), 'none' an array of the input's type. */
-function expectLoss(got: number | FloatArray, want: Encoded | Encoded[], f32: boolean, what: string) {
+function expectLossResult(got: number | FloatArray, want: Encoded | Encoded[], f32: boolean, what: string) {
   if (Array.isArray(want)) {
     expect(got, `${what}: an array`).toBeInstanceOf(f32 ? Float32Array : Float64Array);
     expectLogs(got as FloatArray, decode(want), what);
   } else {
     expect(typeof got, `${what}: a number`).toBe('number');
-    const w = decode(want);
-    expectClose([got as number], [w], () => logBound(f32, w), what);
+    expectLoss(got as number, decode(want), f32, what);
   }
 }
 
@@ -99,7 +96,7 @@ function expectProducts(got: FloatArray, want: number[], cols: number, what: str
     const r = Math.floor(i / cols);
     rowMax[r] = Math.max(rowMax[r] ?? 1, Number.isFinite(want[i]) ? Math.abs(want[i]) : 0);
   }
-  expectClose(got, want, (i) => eps(f32) * rowMax[Math.floor(i / cols)], what, f32);
+  expectClose(got, want, (i) => logBound(f32, rowMax[Math.floor(i / cols)]), what, f32);
 }
 
 /** The element-wise gradient scalings tried on `'none'` losses (one upstream value per element). */
@@ -188,7 +185,7 @@ describe.each(apis)('%s', (_name, api) => {
         const out = reduction === 'none' ? poison(new type(x.length)) : undefined;
         const loss = api.binaryCrossEntropyWithLogits(x, t, out ? { ...opts, out } : opts);
         if (out) expect(loss).toBe(out);
-        expectLoss(loss, c.loss, f32, `${what} loss`);
+        expectLossResult(loss, c.loss, f32, `${what} loss`);
 
         const want = decode(c.grad);
         const gradOut = poison(new type(x.length));
@@ -214,7 +211,7 @@ describe.each(apis)('%s', (_name, api) => {
         const out = reduction === 'none' ? poison(new type(x.length)) : undefined;
         const got = loss(x, t, out ? { reduction, out } : { reduction });
         if (out) expect(got).toBe(out);
-        expectLoss(got, c.loss, f32, `${what} loss`);
+        expectLossResult(got, c.loss, f32, `${what} loss`);
 
         const want = decode(c.grad);
         const gradOut = poison(new type(x.length));

@@ -6,14 +6,17 @@ const F32_UNIT = 2 ** -23; // rounding x − m to float32, relative per unit of 
 
 export const isF32 = (a: FloatArray) => a instanceof Float32Array;
 
+/** DESIGN.md's unit bound: 1e-6 for float32, 1e-12 for float64 (relative, or absolute per max(1, |ref|)). */
+export const eps = (f32: boolean) => (f32 ? 1e-6 : 1e-12);
+
 /** Relative bound on a probability-like value whose exponent argument was |x − m| / T = arg. */
 export function probBound(f32: boolean, arg: number): number {
-  return f32 ? 1e-6 + F32_UNIT * arg : 1e-12;
+  return f32 ? eps(true) + F32_UNIT * arg : eps(false);
 }
 
 /** Bound on a log-value or loss. */
 export function logBound(f32: boolean, ref: number): number {
-  return (f32 ? 1e-6 : 1e-12) * Math.max(1, Math.abs(ref));
+  return eps(f32) * Math.max(1, Math.abs(ref));
 }
 
 /** Special values exactly; finite values within `bound(i)` (in float32, after rounding the reference). */
