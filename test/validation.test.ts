@@ -143,6 +143,7 @@ describe('the native binding called directly', () => {
     ['labelSmoothing 2', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, null, 2, 1, null, null, 1, null), RangeError],
     ['gradOut holding the weights', () => { const g = f32(6); return addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, g.subarray(0, 3), 0, 1, null, g, 1, null); }, RangeError],
     ['gradOut over the labels', () => { const g = f32(6); return addon.crossEntropyRows(x, 3, new Int32Array(g.buffer, 0, 2), -100, null, 0, 1, null, g, 1, null); }, RangeError],
+    ['lossOut overlapping gradOut', () => { const b = f32(8); return addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, null, 0, 1, b.subarray(0, 2), b.subarray(1, 7), 1, null); }, RangeError],
     ['ignoreIndex 2^40', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), 2 ** 40, null, 0, 1, null, null, 1, null), RangeError],
     ['sigmoid out too short', () => addon.sigmoid(x, f32(5)), RangeError],
     ['logSigmoid out overlapping x', () => addon.logSigmoid(x.subarray(0, 3), x.subarray(1, 4)), RangeError],

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "softmax_simd/kernels.h"
@@ -97,8 +98,48 @@ size_t rows_of(const Napi::Value& v, const View& x, size_t* cols_out) {
   return x.length / cols;
 }
 
-using RowsFn32 = void (*)(const float*, float*, size_t, size_t, double, int);
-using RowsFn64 = void (*)(const double*, double*, size_t, size_t, double, int);
+// The float or double half of the kernel table, and its argument structs, by element type.
+template <typename T>
+struct Typed;
+template <>
+struct Typed<float> {
+  static const kernel_table_f32& kernels() { return ssm_kernels()->f32; }
+  using CrossEntropy = cross_entropy_args_f32;
+  using Bce = bce_args_f32;
+  using Information = information_args_f32;
+  using Regression = regression_args_f32;
+};
+template <>
+struct Typed<double> {
+  static const kernel_table_f64& kernels() { return ssm_kernels()->f64; }
+  using CrossEntropy = cross_entropy_args_f64;
+  using Bce = bce_args_f64;
+  using Information = information_args_f64;
+  using Regression = regression_args_f64;
+};
+
+// f(T{}) with T the element type of x (checked to be a float array): one body for both types.
+template <class F>
+auto by_type(const View& x, F f) {
+  return x.type == napi_float32_array ? f(float{}) : f(double{});
+}
+
+// A view's data as T* (its type checked by the caller; null for an absent optional array).
+template <typename T>
+T* data(const View& v) {
+  return static_cast<T*>(v.data);
+}
+
+// The optional outputs of a loss kernel against each other and what the kernel reads: each may
+// be one of `alias` exactly and shares no byte with `disjoint` or the other output.
+void check_outputs(const Napi::Env& env, const View& loss_out, const View& grad_out,
+                   std::initializer_list<View> alias, std::initializer_list<View> disjoint) {
+  for (const auto& [out, name] : {std::pair{loss_out, "lossOut"}, std::pair{grad_out, "gradOut"}}) {
+    for (const View& in : alias) check_overlap(env, in, out, name, true);
+    for (const View& in : disjoint) check_overlap(env, in, out, name, false);
+  }
+  check_overlap(env, loss_out, grad_out, "gradOut", false);
+}
 
 // softmaxRows / logSoftmaxRows(x, out, cols, temperature, allMaskedZero)
 template <bool Log>
@@ -111,16 +152,11 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   check_overlap(env, x, out, "out", true);
   const double temperature = positive_finite(info[3], "temperature");
   const int all_masked = info[4].ToBoolean() ? SSM_ALL_MASKED_ZERO : SSM_ALL_MASKED_NAN;
-  const kernel_table* k = ssm_kernels();
-  if (x.type == napi_float32_array) {
-    const RowsFn32 fn = Log ? k->f32.log_softmax_rows : k->f32.softmax_rows;
-    fn(static_cast<const float*>(x.data), static_cast<float*>(out.data), rows, cols, temperature,
-       all_masked);
-  } else {
-    const RowsFn64 fn = Log ? k->f64.log_softmax_rows : k->f64.softmax_rows;
-    fn(static_cast<const double*>(x.data), static_cast<double*>(out.data), rows, cols,
-       temperature, all_masked);
-  }
+  by_type(x, [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = Typed<T>::kernels();
+    (Log ? k.log_softmax_rows : k.softmax_rows)(data<const T>(x), data<T>(out), rows, cols, temperature, all_masked);
+  });
   return env.Undefined();
 }
 
@@ -131,39 +167,11 @@ Napi::Value LogSumExpRows(const Napi::CallbackInfo& info) {
   const size_t rows = rows_of(info[2], x, &cols);
   const View out = float_array_like(info[1], "out", x, rows);
   check_overlap(info.Env(), x, out, "out", true);
-  const kernel_table* k = ssm_kernels();
-  if (x.type == napi_float32_array) {
-    k->f32.log_sum_exp_rows(static_cast<const float*>(x.data), static_cast<float*>(out.data), rows,
-                            cols);
-  } else {
-    k->f64.log_sum_exp_rows(static_cast<const double*>(x.data), static_cast<double*>(out.data),
-                            rows, cols);
-  }
+  by_type(x, [&](auto zero) {
+    using T = decltype(zero);
+    Typed<T>::kernels().log_sum_exp_rows(data<const T>(x), data<T>(out), rows, cols);
+  });
   return info.Env().Undefined();
-}
-
-struct CrossEntropyViews {
-  View logits, target, weight, loss_out, grad_out, row_scale;
-  size_t rows, cols;
-  bool soft;
-};
-
-template <typename Real, typename Args>
-Args cross_entropy_args(const CrossEntropyViews& v, int32_t ignore_index, double eps,
-                        double temperature, double grad_scale) {
-  return Args{static_cast<const Real*>(v.logits.data),
-              v.rows,
-              v.cols,
-              v.soft ? nullptr : static_cast<const int32_t*>(v.target.data),
-              v.soft ? static_cast<const Real*>(v.target.data) : nullptr,
-              ignore_index,
-              static_cast<const Real*>(v.weight.data),
-              eps,
-              temperature,
-              static_cast<Real*>(v.loss_out.data),
-              static_cast<Real*>(v.grad_out.data),
-              grad_scale,
-              static_cast<const Real*>(v.row_scale.data)};
 }
 
 // crossEntropyRows(logits, cols, target, ignoreIndex, weight, labelSmoothing, temperature,
@@ -177,7 +185,7 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   const View target = typed_array(info[2], "target");
   const bool soft = target.type == x.type;
   if (soft) {
-    float_array_like(info[2], "target", x, x.length);
+    if (target.length != x.length) throw_range(env, "target must have the logits' length");
   } else if (target.type != napi_int32_array) {
     throw_type(env, "target must be an Int32Array of class indices or soft targets of the logits' type");
   } else if (target.length != rows) {
@@ -189,7 +197,7 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   }
   const auto ignore_index = static_cast<int32_t>(ignore);
   if (!soft) {
-    const auto* labels = static_cast<const int32_t*>(target.data);
+    const auto* labels = data<const int32_t>(target);
     for (size_t r = 0; r < rows; ++r) {
       const int32_t y = labels[r];
       if (y != ignore_index && (y < 0 || static_cast<size_t>(y) >= cols)) {
@@ -205,24 +213,27 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   const View grad_out = float_array_like(info[8], "gradOut", x, x.length, true);
   const double grad_scale = number(info[9], "gradScale");
   const View row_scale = float_array_like(info[10], "gradRowScale", x, rows, true);
-  for (const auto& [out, name] : {std::pair{loss_out, "lossOut"}, std::pair{grad_out, "gradOut"}}) {
-    check_overlap(env, x, out, name, true);
-    check_overlap(env, target, out, name, soft);
-    check_overlap(env, weight, out, name, false);
-    check_overlap(env, row_scale, out, name, false);
-  }
+  // Soft targets are read row by row before the gradient is written: it may be them exactly.
+  const View none{nullptr, 0, x.type};
+  check_outputs(env, loss_out, grad_out, {x, soft ? target : none}, {soft ? none : target, weight, row_scale});
 
-  const CrossEntropyViews v{x, target, weight, loss_out, grad_out, row_scale, rows, cols, soft};
-  double total;
-  if (x.type == napi_float32_array) {
-    const auto a =
-        cross_entropy_args<float, cross_entropy_args_f32>(v, ignore_index, eps, temperature, grad_scale);
-    total = ssm_kernels()->f32.cross_entropy_rows(&a);
-  } else {
-    const auto a = cross_entropy_args<double, cross_entropy_args_f64>(v, ignore_index, eps,
-                                                                      temperature, grad_scale);
-    total = ssm_kernels()->f64.cross_entropy_rows(&a);
-  }
+  const double total = by_type(x, [&](auto zero) {
+    using T = decltype(zero);
+    const typename Typed<T>::CrossEntropy a{data<const T>(x),
+                                            rows,
+                                            cols,
+                                            soft ? nullptr : data<const int32_t>(target),
+                                            soft ? data<const T>(target) : nullptr,
+                                            ignore_index,
+                                            data<const T>(weight),
+                                            eps,
+                                            temperature,
+                                            data<T>(loss_out),
+                                            data<T>(grad_out),
+                                            grad_scale,
+                                            data<const T>(row_scale)};
+    return Typed<T>::kernels().cross_entropy_rows(&a);
+  });
   return Napi::Number::New(env, total);
 }
 
@@ -232,12 +243,11 @@ Napi::Value Sigmoid(const Napi::CallbackInfo& info) {
   const View x = float_array(info[0], "x");
   const View out = float_array_like(info[1], "out", x, x.length);
   check_overlap(info.Env(), x, out, "out", true);
-  const kernel_table* k = ssm_kernels();
-  if (x.type == napi_float32_array) {
-    (Log ? k->f32.log_sigmoid : k->f32.sigmoid)(static_cast<const float*>(x.data), static_cast<float*>(out.data), x.length);
-  } else {
-    (Log ? k->f64.log_sigmoid : k->f64.sigmoid)(static_cast<const double*>(x.data), static_cast<double*>(out.data), x.length);
-  }
+  by_type(x, [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = Typed<T>::kernels();
+    (Log ? k.log_sigmoid : k.sigmoid)(data<const T>(x), data<T>(out), x.length);
+  });
   return info.Env().Undefined();
 }
 
@@ -252,14 +262,11 @@ Napi::Value BackwardRows(const Napi::CallbackInfo& info) {
   const size_t rows = rows_of(info[3], y, &cols);
   check_overlap(env, y, out, "out", true);
   check_overlap(env, dy, out, "out", true);
-  const kernel_table* k = ssm_kernels();
-  if (y.type == napi_float32_array) {
-    (Log ? k->f32.log_softmax_backward_rows : k->f32.softmax_backward_rows)(
-        static_cast<const float*>(y.data), static_cast<const float*>(dy.data), static_cast<float*>(out.data), rows, cols);
-  } else {
-    (Log ? k->f64.log_softmax_backward_rows : k->f64.softmax_backward_rows)(
-        static_cast<const double*>(y.data), static_cast<const double*>(dy.data), static_cast<double*>(out.data), rows, cols);
-  }
+  by_type(y, [&](auto zero) {
+    using T = decltype(zero);
+    const auto& k = Typed<T>::kernels();
+    (Log ? k.log_softmax_backward_rows : k.softmax_backward_rows)(data<const T>(y), data<const T>(dy), data<T>(out), rows, cols);
+  });
   return env.Undefined();
 }
 
@@ -271,41 +278,22 @@ Napi::Value BinaryCrossEntropyRows(const Napi::CallbackInfo& info) {
   const View target = float_array_like(info[1], "target", x, x.length);
   size_t cols = 0;
   rows_of(info[2], x, &cols);
-  View weight{nullptr, 0, x.type};
-  if (!info[3].IsNull()) {
-    weight = float_array(info[3], "weight");
-    if (weight.type != x.type || (weight.length != x.length && weight.length != cols)) {
-      throw_range(env, "weight must have x's type and the length of x or of cols");
-    }
-  }
+  // Per element (x's length) or per class (cols): checked against cols unless it has x's length.
+  const bool per_element = info[3].IsTypedArray() && float_array(info[3], "weight").length == x.length;
+  const View weight = float_array_like(info[3], "weight", x, per_element ? x.length : cols, true);
   const View pos_weight = float_array_like(info[4], "posWeight", x, cols, true);
   const View loss_out = float_array_like(info[5], "lossOut", x, x.length, true);
   const View grad_out = float_array_like(info[6], "gradOut", x, x.length, true);
   const double grad_scale = number(info[7], "gradScale");
   const View element_scale = float_array_like(info[8], "gradElementScale", x, x.length, true);
-  for (const auto& [out, name] : {std::pair{loss_out, "lossOut"}, std::pair{grad_out, "gradOut"}}) {
-    check_overlap(env, x, out, name, true);
-    check_overlap(env, target, out, name, true);
-    check_overlap(env, weight, out, name, false);
-    check_overlap(env, pos_weight, out, name, false);
-    check_overlap(env, element_scale, out, name, false);
-  }
-  check_overlap(env, loss_out, grad_out, "gradOut", false);
-  const int per_element = weight.data && weight.length == x.length;
-  double total;
-  if (x.type == napi_float32_array) {
-    const bce_args_f32 a{static_cast<const float*>(x.data), static_cast<const float*>(target.data), x.length, cols,
-                         static_cast<const float*>(weight.data), per_element, static_cast<const float*>(pos_weight.data),
-                         static_cast<float*>(loss_out.data), static_cast<float*>(grad_out.data), grad_scale,
-                         static_cast<const float*>(element_scale.data)};
-    total = ssm_kernels()->f32.bce_with_logits(&a);
-  } else {
-    const bce_args_f64 a{static_cast<const double*>(x.data), static_cast<const double*>(target.data), x.length, cols,
-                         static_cast<const double*>(weight.data), per_element, static_cast<const double*>(pos_weight.data),
-                         static_cast<double*>(loss_out.data), static_cast<double*>(grad_out.data), grad_scale,
-                         static_cast<const double*>(element_scale.data)};
-    total = ssm_kernels()->f64.bce_with_logits(&a);
-  }
+  check_outputs(env, loss_out, grad_out, {x, target}, {weight, pos_weight, element_scale});
+  const double total = by_type(x, [&](auto zero) {
+    using T = decltype(zero);
+    const typename Typed<T>::Bce a{data<const T>(x),      data<const T>(target), x.length,         cols,
+                                   data<const T>(weight), per_element,           data<const T>(pos_weight),
+                                   data<T>(loss_out),     data<T>(grad_out),     grad_scale,       data<const T>(element_scale)};
+    return Typed<T>::kernels().bce_with_logits(&a);
+  });
   return Napi::Number::New(env, total);
 }
 
@@ -317,11 +305,10 @@ Napi::Value InformationRows(const Napi::CallbackInfo& info) {
     throw_range(env, "measure must be 0, 1 or 2");
   }
   const View p = float_array(info[1], "p");
-  const View q = float_array_like(info[2], "q", p, p.length, true);
-  const bool has_q = !info[2].IsNull() && !info[2].IsUndefined();
-  if ((measure == SSM_ENTROPY) == has_q) {
+  if ((measure == SSM_ENTROPY) != (info[2].IsNull() || info[2].IsUndefined())) {
     throw_type(env, "q must be null for the entropy and an array otherwise");
   }
+  const View q = float_array_like(info[2], "q", p, p.length, true);
   size_t cols = 0;
   const size_t rows = rows_of(info[4], p, &cols);
   const View out = float_array_like(info[3], "out", p, rows);
@@ -330,17 +317,12 @@ Napi::Value InformationRows(const Napi::CallbackInfo& info) {
   const int normalize = info[5].ToBoolean();
   const double scale = number(info[6], "scale");
   const double tolerance = number(info[7], "tolerance");
-  const int m = static_cast<int>(measure);
-  int64_t bad;
-  if (p.type == napi_float32_array) {
-    const information_args_f32 a{m, static_cast<const float*>(p.data), static_cast<const float*>(q.data),
-                                 static_cast<float*>(out.data), rows, cols, normalize, scale, tolerance};
-    bad = ssm_kernels()->f32.information_rows(&a);
-  } else {
-    const information_args_f64 a{m, static_cast<const double*>(p.data), static_cast<const double*>(q.data),
-                                 static_cast<double*>(out.data), rows, cols, normalize, scale, tolerance};
-    bad = ssm_kernels()->f64.information_rows(&a);
-  }
+  const int64_t bad = by_type(p, [&](auto zero) {
+    using T = decltype(zero);
+    const typename Typed<T>::Information a{static_cast<int>(measure), data<const T>(p), data<const T>(q), data<T>(out),
+                                           rows, cols, normalize, scale, tolerance};
+    return Typed<T>::kernels().information_rows(&a);
+  });
   return Napi::Number::New(env, static_cast<double>(bad));
 }
 
@@ -362,25 +344,14 @@ Napi::Value Regression(const Napi::CallbackInfo& info) {
   const View grad_out = float_array_like(info[5], "gradOut", input, input.length, true);
   const double grad_scale = number(info[6], "gradScale");
   const View element_scale = float_array_like(info[7], "gradElementScale", input, input.length, true);
-  for (const auto& [out, name] : {std::pair{loss_out, "lossOut"}, std::pair{grad_out, "gradOut"}}) {
-    check_overlap(env, input, out, name, true);
-    check_overlap(env, target, out, name, true);
-    check_overlap(env, element_scale, out, name, false);
-  }
-  check_overlap(env, loss_out, grad_out, "gradOut", false);
-  const int k = static_cast<int>(kind);
-  double total;
-  if (input.type == napi_float32_array) {
-    const regression_args_f32 a{k, static_cast<const float*>(input.data), static_cast<const float*>(target.data), input.length,
-                                param, static_cast<float*>(loss_out.data), static_cast<float*>(grad_out.data), grad_scale,
-                                static_cast<const float*>(element_scale.data)};
-    total = ssm_kernels()->f32.regression(&a);
-  } else {
-    const regression_args_f64 a{k, static_cast<const double*>(input.data), static_cast<const double*>(target.data), input.length,
-                                param, static_cast<double*>(loss_out.data), static_cast<double*>(grad_out.data), grad_scale,
-                                static_cast<const double*>(element_scale.data)};
-    total = ssm_kernels()->f64.regression(&a);
-  }
+  check_outputs(env, loss_out, grad_out, {input, target}, {element_scale});
+  const double total = by_type(input, [&](auto zero) {
+    using T = decltype(zero);
+    const typename Typed<T>::Regression a{static_cast<int>(kind), data<const T>(input), data<const T>(target),
+                                          input.length,           param,                data<T>(loss_out),
+                                          data<T>(grad_out),      grad_scale,           data<const T>(element_scale)};
+    return Typed<T>::kernels().regression(&a);
+  });
   return Napi::Number::New(env, total);
 }
 

@@ -53,6 +53,8 @@
 
 #include <limits>
 
+#include "vector_ops.h"
+
 namespace {
 
 template <typename T>
@@ -112,7 +114,7 @@ inline typename O::V log_specials(typename O::V x, typename O::V r) {
   const T inf = std::numeric_limits<T>::infinity();
   r = O::select_less(x, O::set1(inf), r, x);  // +Inf and NaN are their own log
   r = O::select_less(x, O::set1(std::numeric_limits<T>::denorm_min()), O::set1(-inf), r);  // x ≤ 0
-  return O::select_negative(x, O::set1(std::numeric_limits<T>::quiet_NaN()), r);
+  return select_negative<O>(x, O::set1(std::numeric_limits<T>::quiet_NaN()), r);
 }
 
 template <class O>

@@ -174,18 +174,17 @@ struct Rows {
 
   // The kernels' scale s = 1/T as a vector constant; false when it or its clamp bounds would not
   // be normal finite numbers in T (an extreme temperature: the serial kernels take the call).
-  static bool scale_for(double t, T* s, ExpScale<O>* k) {
-    *s = static_cast<T>(1.0 / t);
+  static bool scale_for(double t, ExpScale<O>* k) {
+    const T s = static_cast<T>(1.0 / t);
     using C = ExpConstants<T>;
-    if (!std::isnormal(*s) || !std::isnormal(C::lo / *s) || !std::isnormal(C::hi / *s)) return false;
-    *k = exp_scale<O>(*s);
+    if (!std::isnormal(s) || !std::isnormal(C::lo / s) || !std::isnormal(C::hi / s)) return false;
+    *k = exp_scale<O>(s);
     return true;
   }
 
   static void softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
-    T s;
     ExpScale<O> k;
-    if (!scale_for(t, &s, &k)) return serial_softmax(x, out, rows, cols, t, all_masked);
+    if (!scale_for(t, &k)) return serial_softmax(x, out, rows, cols, t, all_masked);
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
       if (cols <= kStoreMax) {
         const T m = max(x, cols);
@@ -217,17 +216,16 @@ struct Rows {
   }
 
   static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
-    T s;
     ExpScale<O> k;
-    if (!scale_for(t, &s, &k)) return serial_log_softmax(x, out, rows, cols, t, all_masked);
+    if (!scale_for(t, &k)) return serial_log_softmax(x, out, rows, cols, t, all_masked);
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
       const Stats st = stats(x, cols, k, t, next_row(x, r, rows, cols));
       if (!std::isfinite(st.m)) {
         serial_log_softmax(x, out, 1, cols, t, all_masked);
         continue;
       }
-      const V mv = O::set1(st.m), sv = O::set1(s), shift = O::set1(static_cast<T>(-std::log(st.sum)));
-      each(cols, [&](size_t i, size_t n) { O::store(out + i, O::fma(O::sub(O::load(x + i, n, 0), mv), sv, shift), n); });
+      const V mv = O::set1(st.m), shift = O::set1(static_cast<T>(-std::log(st.sum)));
+      each(cols, [&](size_t i, size_t n) { O::store(out + i, O::fma(O::sub(O::load(x + i, n, 0), mv), k.s, shift), n); });
     }
   }
 
@@ -246,9 +244,8 @@ struct Rows {
   template <class Args>
   static double cross_entropy_rows(const Args* args) {
     const Args& a = *args;
-    T s;
     ExpScale<O> k;
-    if (!scale_for(a.temperature, &s, &k)) return serial_cross_entropy(a);
+    if (!scale_for(a.temperature, &k)) return serial_cross_entropy(a);
     const size_t cols = a.cols;
     const double eps = a.label_smoothing, smooth = eps / static_cast<double>(cols);
     const double inv_t = 1.0 / a.temperature;
@@ -276,17 +273,20 @@ struct Rows {
         return soft ? O::mul(w, O::fma(O::load(tp + i, n, 0), ta, tb)) : w;
       };
       const double xy = soft ? 0 : x[y];  // read before the gradient may overwrite the logits
-      CompensatedSum u_total, u_spread;   // Σ u_c and Σ u_c (m − x_c)
+      const double wy = soft ? 0 : (a.weight ? a.weight[y] : 1.0);
+      // A row that fits in cache keeps its exponentials in the gradient (one exp per element
+      // instead of two), unless the gradient overwrites soft targets that the last pass reads.
+      const bool stored = g && cols <= kStoreMax && !(soft && g == tp);
+      // Σ u_c is Q for soft targets, and rescales the spread when the online max rises.
+      const bool need_u_total = soft || !stored;
+      CompensatedSum u_total, u_spread;  // Σ u_c and Σ u_c (m − x_c)
       auto per_block = [&](size_t b, size_t n, V mv) {
         if (!spread) return;
-        u_total.add(fold(n, [&](size_t i, size_t c) { return O::keep(u(b + i, c), c); }));
+        if (need_u_total) u_total.add(fold(n, [&](size_t i, size_t c) { return O::keep(u(b + i, c), c); }));
         u_spread.add(fold(n, [&](size_t i, size_t c) {
           return O::keep(O::mul(u(b + i, c), O::sub(mv, O::load(x + b + i, c, 0))), c);
         }));
       };
-      // A row that fits in cache keeps its exponentials in the gradient (one exp per element
-      // instead of two), unless the gradient overwrites soft targets that the last pass reads.
-      const bool stored = g && cols <= kStoreMax && !(soft && g == tp);
       Stats st;
       if (stored) {
         st = {max(x, cols), 0, false};
@@ -319,7 +319,6 @@ struct Rows {
         q_total = u_total.value();
         loss = q_total * log_sum + u_spread.value() * inv_t;
       } else {
-        const double wy = a.weight ? a.weight[y] : 1.0;
         q_total = (1 - eps) * wy + smooth * weight_total;
         loss = (1 - eps) * wy * (log_sum + (st.m - xy) * inv_t);
         if (eps != 0) loss += smooth * (weight_total * log_sum + u_spread.value() * inv_t);
@@ -330,7 +329,6 @@ struct Rows {
       // grad_c = (Q p_c − q_c)·scale/T with p_c = e_c / sum; q_c = u_c (soft) or ε/C·u_c plus
       // (1−ε)·w_y at the label (hard), which is subtracted after the vector pass.
       const double scale = a.grad_scale * (a.grad_row_scale ? a.grad_row_scale[r] : 1.0) * inv_t;
-      const double wy = soft ? 0 : (a.weight ? a.weight[y] : 1.0);
       const V mv = O::set1(st.m), qp = O::set1(static_cast<T>(q_total * scale / st.sum));
       const V qu = O::set1(static_cast<T>(-scale * (soft ? 1.0 : smooth)));
       auto e = [&](size_t i, size_t n) { return stored ? O::load(g + i, n, 0) : exps(x, i, n, mv, k); };

@@ -138,20 +138,15 @@ double cross_entropy_rows(const Args& a) {
   return total.value();
 }
 
-template <typename Real>
-void exp_array(const Real* x, Real* y, size_t n) {
-  for (size_t i = 0; i < n; ++i) y[i] = static_cast<Real>(std::exp(static_cast<double>(x[i])));
+// f over an array in double (the C library's exp, log, log1p: the tests' scalar references).
+template <typename Real, double (*f)(double)>
+void map_array(const Real* x, Real* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = static_cast<Real>(f(static_cast<double>(x[i])));
 }
 
-template <typename Real>
-void log_array(const Real* x, Real* y, size_t n) {
-  for (size_t i = 0; i < n; ++i) y[i] = static_cast<Real>(std::log(static_cast<double>(x[i])));
-}
-
-template <typename Real>
-void log1p_array(const Real* x, Real* y, size_t n) {
-  for (size_t i = 0; i < n; ++i) y[i] = static_cast<Real>(std::log1p(static_cast<double>(x[i])));
-}
+double exp_of(double v) { return std::exp(v); }
+double log_of(double v) { return std::log(v); }
+double log1p_of(double v) { return std::log1p(v); }
 
 }  // namespace
 
@@ -193,14 +188,14 @@ const kernel_table* ssm_table_serial(void) {
        cross_entropy_rows_f32_serial, sigmoid_f32_serial, log_sigmoid_f32_serial,
        bce_with_logits_f32_serial, softmax_backward_rows_f32_serial,
        log_softmax_backward_rows_f32_serial, information_rows_f32_serial, regression_f32_serial,
-       exp_array<float>,
-       log_array<float>, log1p_array<float>},
+       map_array<float, exp_of>,
+       map_array<float, log_of>, map_array<float, log1p_of>},
       {softmax_rows_f64_serial, log_softmax_rows_f64_serial, log_sum_exp_rows_f64_serial,
        cross_entropy_rows_f64_serial, sigmoid_f64_serial, log_sigmoid_f64_serial,
        bce_with_logits_f64_serial, softmax_backward_rows_f64_serial,
        log_softmax_backward_rows_f64_serial, information_rows_f64_serial, regression_f64_serial,
-       exp_array<double>,
-       log_array<double>, log1p_array<double>}};
+       map_array<double, exp_of>,
+       map_array<double, log_of>, map_array<double, log1p_of>}};
   return &table;
 }
 

@@ -7,6 +7,7 @@
 // is compensated, and float outputs are the double result rounded once.
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "row_sum.h"
 #include "softmax_simd/kernels.h"
@@ -33,31 +34,49 @@ void log_sigmoid(const Real* x, Real* out, size_t n) {
   }
 }
 
-template <typename Real, typename Args>
-double bce_with_logits(const Args& a) {
+// The element-wise losses' loop: loss_of(i) and grad_of(i) are element i's loss and gradient;
+// the gradient is scaled and the losses are summed (when wanted) here.
+template <typename Args, class Loss, class Grad>
+double elementwise(const Args& a, Loss loss_of, Grad grad_of) {
   CompensatedSum total;
   const bool want_loss = a.loss_out || !a.grad_out;
   for (size_t i = 0; i < a.n; ++i) {
-    const size_t c = i % a.cols;
-    const double x = a.x[i], t = a.target[i];
-    const double w = a.weight ? a.weight[a.weight_per_element ? i : c] : 1.0;
-    const double pw = a.pos_weight ? a.pos_weight[c] : 1.0;
-    const double l = 1 + (pw - 1) * t;
-    const double e = std::exp(-std::fabs(x));
     if (want_loss) {
-      // (1 − t)·x + l·max(−x, 0) without cancellation: −pw·t·x for x < 0, plus (x − x), which is
-      // NaN at x = −Inf as PyTorch's form gives (see lib/js/sigmoid.ts).
-      const double linear = x >= 0 || x != x ? (1 - t) * x : -pw * t * x + (x - x);
-      const double loss = w * (linear + l * std::log1p(e));
-      if (a.loss_out) a.loss_out[i] = static_cast<Real>(loss);
+      const double loss = loss_of(i);
+      if (a.loss_out) a.loss_out[i] = static_cast<std::remove_pointer_t<decltype(a.loss_out)>>(loss);
       total.add(loss);
     }
     if (a.grad_out) {
       const double scale = a.grad_scale * (a.grad_element_scale ? a.grad_element_scale[i] : 1.0);
-      a.grad_out[i] = static_cast<Real>(w * (l * sigmoid_of(x, e) - pw * t) * scale);
+      a.grad_out[i] = static_cast<std::remove_pointer_t<decltype(a.grad_out)>>(grad_of(i) * scale);
     }
   }
   return total.value();
+}
+
+template <typename Args>
+double bce_with_logits(const Args& a) {
+  // Element i's logit, target, weight, posWeight and l = 1 + (pw − 1)·t.
+  struct Element {
+    double x, t, w, pw, l;
+  };
+  auto element = [&](size_t i) {
+    const size_t c = i % a.cols;
+    const double t = a.target[i], pw = a.pos_weight ? a.pos_weight[c] : 1.0;
+    return Element{a.x[i], t, a.weight ? a.weight[a.weight_per_element ? i : c] : 1.0, pw, 1 + (pw - 1) * t};
+  };
+  auto loss = [&](size_t i) {
+    const Element e = element(i);
+    // (1 − t)·x + l·max(−x, 0) without cancellation: −pw·t·x for x < 0, plus (x − x), which is
+    // NaN at x = −Inf as PyTorch's form gives (see lib/js/sigmoid.ts).
+    const double linear = e.x >= 0 || e.x != e.x ? (1 - e.t) * e.x : -e.pw * e.t * e.x + (e.x - e.x);
+    return e.w * (linear + e.l * std::log1p(std::exp(-std::fabs(e.x))));
+  };
+  auto grad = [&](size_t i) {
+    const Element e = element(i);
+    return e.w * (e.l * sigmoid_of(e.x, std::exp(-std::fabs(e.x))) - e.pw * e.t);
+  };
+  return elementwise(a, loss, grad);
 }
 
 template <typename Real>
@@ -154,23 +173,12 @@ double regression_grad(int kind, double d, double a) {
   }
 }
 
-template <typename Real, typename Args>
+template <typename Args>
 double regression(const Args& a) {
-  CompensatedSum total;
-  const bool want_loss = a.loss_out || !a.grad_out;
-  for (size_t i = 0; i < a.n; ++i) {
-    const double d = static_cast<double>(a.input[i]) - a.target[i];
-    if (want_loss) {
-      const double loss = regression_loss(a.kind, d, a.param);
-      if (a.loss_out) a.loss_out[i] = static_cast<Real>(loss);
-      total.add(loss);
-    }
-    if (a.grad_out) {
-      const double scale = a.grad_scale * (a.grad_element_scale ? a.grad_element_scale[i] : 1.0);
-      a.grad_out[i] = static_cast<Real>(regression_grad(a.kind, d, a.param) * scale);
-    }
-  }
-  return total.value();
+  auto d = [&](size_t i) { return static_cast<double>(a.input[i]) - a.target[i]; };
+  return elementwise(
+      a, [&](size_t i) { return regression_loss(a.kind, d(i), a.param); },
+      [&](size_t i) { return regression_grad(a.kind, d(i), a.param); });
 }
 
 }  // namespace
@@ -181,8 +189,8 @@ void sigmoid_f32_serial(const float* x, float* out, size_t n) { sigmoid(x, out, 
 void sigmoid_f64_serial(const double* x, double* out, size_t n) { sigmoid(x, out, n); }
 void log_sigmoid_f32_serial(const float* x, float* out, size_t n) { log_sigmoid(x, out, n); }
 void log_sigmoid_f64_serial(const double* x, double* out, size_t n) { log_sigmoid(x, out, n); }
-double bce_with_logits_f32_serial(const bce_args_f32* args) { return bce_with_logits<float>(*args); }
-double bce_with_logits_f64_serial(const bce_args_f64* args) { return bce_with_logits<double>(*args); }
+double bce_with_logits_f32_serial(const bce_args_f32* args) { return bce_with_logits(*args); }
+double bce_with_logits_f64_serial(const bce_args_f64* args) { return bce_with_logits(*args); }
 void softmax_backward_rows_f32_serial(const float* y, const float* dy, float* out, size_t rows, size_t cols) {
   softmax_backward_rows(y, dy, out, rows, cols);
 }
@@ -197,7 +205,7 @@ void log_softmax_backward_rows_f64_serial(const double* y, const double* dy, dou
 }
 int64_t information_rows_f32_serial(const information_args_f32* args) { return information_rows<float>(*args); }
 int64_t information_rows_f64_serial(const information_args_f64* args) { return information_rows<double>(*args); }
-double regression_f32_serial(const regression_args_f32* args) { return regression<float>(*args); }
-double regression_f64_serial(const regression_args_f64* args) { return regression<double>(*args); }
+double regression_f32_serial(const regression_args_f32* args) { return regression(*args); }
+double regression_f64_serial(const regression_args_f64* args) { return regression(*args); }
 
 }  // extern "C"

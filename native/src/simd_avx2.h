@@ -20,7 +20,6 @@ struct Avx2F32 {
   using T = float;
   using V = __m256;
   static constexpr size_t N = 8;
-  static constexpr const char* name = "avx2";
 
   static __m256i first(size_t n) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kLaneMask32 + 8 - n));
@@ -52,8 +51,6 @@ struct Avx2F32 {
   static V abs(V v) { return _mm256_andnot_ps(set1(-0.0f), v); }
   // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
   static V select_less(V a, V b, V t, V f) { return _mm256_blendv_ps(f, t, _mm256_cmp_ps(a, b, _CMP_LT_OQ)); }
-  // Lanes where x < 0 take a, others b (−0 and NaN take b: a compare, not the sign bit).
-  static V select_negative(V x, V a, V b) { return select_less(x, zero(), a, b); }
   // Lanes where p == ±0 become +0, others v (NaN p keeps v).
   static V zero_where_zero(V p, V v) { return _mm256_andnot_ps(_mm256_cmp_ps(p, zero(), _CMP_EQ_OQ), v); }
   // x = 2^e · m with m in [√½, √2), for finite x > 0 (subnormals are scaled by 2^25 first): returns
@@ -97,7 +94,6 @@ struct Avx2F64 {
   using T = double;
   using V = __m256d;
   static constexpr size_t N = 4;
-  static constexpr const char* name = "avx2";
 
   static __m256i first(size_t n) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kLaneMask64 + 4 - n));
@@ -129,8 +125,6 @@ struct Avx2F64 {
   static V abs(V v) { return _mm256_andnot_pd(set1(-0.0), v); }
   // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
   static V select_less(V a, V b, V t, V f) { return _mm256_blendv_pd(f, t, _mm256_cmp_pd(a, b, _CMP_LT_OQ)); }
-  // Lanes where x < 0 take a, others b (−0 and NaN take b: a compare, not the sign bit).
-  static V select_negative(V x, V a, V b) { return select_less(x, zero(), a, b); }
   // Lanes where p == ±0 become +0, others v (NaN p keeps v).
   static V zero_where_zero(V p, V v) { return _mm256_andnot_pd(_mm256_cmp_pd(p, zero(), _CMP_EQ_OQ), v); }
   // x = 2^e · m with m in [√½, √2), for finite x > 0 (subnormals are scaled by 2^54 first), as

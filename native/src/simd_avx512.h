@@ -22,7 +22,6 @@ struct Avx512F32 {
   using T = float;
   using V = __m512;
   static constexpr size_t N = 16;
-  static constexpr const char* name = "avx512";
 
   static __mmask16 first(size_t n) { return static_cast<__mmask16>((1u << n) - 1); }
   static V set1(T v) { return _mm512_set1_ps(v); }
@@ -52,8 +51,6 @@ struct Avx512F32 {
   static V abs(V v) { return _mm512_abs_ps(v); }
   // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
   static V select_less(V a, V b, V t, V f) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), f, t); }
-  // Lanes where x < 0 take a, others b (−0 and NaN take b).
-  static V select_negative(V x, V a, V b) { return select_less(x, zero(), a, b); }
   // Lanes where p == ±0 become +0, others v (NaN p keeps v: != is unordered-true).
   static V zero_where_zero(V p, V v) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(p, zero(), _CMP_NEQ_UQ), v); }
   // x = 2^e · m with m in [√½, √2), for finite x > 0, subnormals included (vgetexp / vgetmant
@@ -78,7 +75,6 @@ struct Avx512F64 {
   using T = double;
   using V = __m512d;
   static constexpr size_t N = 8;
-  static constexpr const char* name = "avx512";
 
   static __mmask8 first(size_t n) { return static_cast<__mmask8>((1u << n) - 1); }
   static V set1(T v) { return _mm512_set1_pd(v); }
@@ -106,8 +102,6 @@ struct Avx512F64 {
   static V abs(V v) { return _mm512_abs_pd(v); }
   // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
   static V select_less(V a, V b, V t, V f) { return _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, b, _CMP_LT_OQ), f, t); }
-  // Lanes where x < 0 take a, others b (−0 and NaN take b).
-  static V select_negative(V x, V a, V b) { return select_less(x, zero(), a, b); }
   // Lanes where p == ±0 become +0, others v (NaN p keeps v: != is unordered-true).
   static V zero_where_zero(V p, V v) { return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(p, zero(), _CMP_NEQ_UQ), v); }
   // x = 2^e · m with m in [√½, √2), for finite x > 0, subnormals included: as Avx512F32's.

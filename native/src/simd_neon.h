@@ -45,7 +45,6 @@ struct NeonF32Base {
 };
 
 struct NeonF32 : NeonTail<NeonF32Base> {
-  static constexpr const char* name = "neon";
   static V set1(T v) { return vdupq_n_f32(v); }
   static V zero() { return vdupq_n_f32(0); }
   static V add(V a, V b) { return vaddq_f32(a, b); }
@@ -60,8 +59,6 @@ struct NeonF32 : NeonTail<NeonF32Base> {
   static V abs(V v) { return vabsq_f32(v); }
   // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
   static V select_less(V a, V b, V t, V f) { return vbslq_f32(vcltq_f32(a, b), t, f); }
-  // Lanes where x < 0 take a, others b (−0 and NaN take b).
-  static V select_negative(V x, V a, V b) { return vbslq_f32(vcltzq_f32(x), a, b); }
   // Lanes where p == ±0 become +0, others v (NaN p keeps v).
   static V zero_where_zero(V p, V v) {
     return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(v), vceqzq_f32(p)));
@@ -102,7 +99,6 @@ struct NeonF64Base {
 };
 
 struct NeonF64 : NeonTail<NeonF64Base> {
-  static constexpr const char* name = "neon";
   static V set1(T v) { return vdupq_n_f64(v); }
   static V zero() { return vdupq_n_f64(0); }
   static V add(V a, V b) { return vaddq_f64(a, b); }
@@ -117,8 +113,6 @@ struct NeonF64 : NeonTail<NeonF64Base> {
   static V abs(V v) { return vabsq_f64(v); }
   // Lanes where a < b take t, others f; an ordered compare, so NaN in a or b takes f.
   static V select_less(V a, V b, V t, V f) { return vbslq_f64(vcltq_f64(a, b), t, f); }
-  // Lanes where x < 0 take a, others b (−0 and NaN take b).
-  static V select_negative(V x, V a, V b) { return vbslq_f64(vcltzq_f64(x), a, b); }
   // Lanes where p == ±0 become +0, others v (NaN p keeps v).
   static V zero_where_zero(V p, V v) {
     return vreinterpretq_f64_u64(vbicq_u64(vreinterpretq_u64_f64(v), vceqzq_f64(p)));

@@ -26,22 +26,23 @@ struct Entries {
   }
 };
 
-// One element type's table, in the order of SSM_KERNEL_TABLE.
-template <class O, class CeArgs, class BceArgs, class InfoArgs, class RegArgs, class Table>
+// One element type's table, in the order of SSM_KERNEL_TABLE (the argument structs of the
+// templated entries are deduced from the table's function-pointer types).
+template <class O, class Table>
 Table entries() {
   using R = Rows<O, false>;
   using L = Losses<O>;
   return {Entries<O>::softmax_rows,
           Entries<O>::log_softmax_rows,
           R::log_sum_exp_rows,
-          Entries<O>::template cross_entropy_rows<CeArgs>,
+          Entries<O>::cross_entropy_rows,
           L::sigmoid,
           L::log_sigmoid,
-          L::template bce_with_logits<BceArgs>,
+          L::bce_with_logits,
           L::softmax_backward_rows,
           L::log_softmax_backward_rows,
-          L::template information_rows<InfoArgs>,
-          L::template regression<RegArgs>,
+          L::information_rows,
+          L::regression,
           R::exp_array,
           R::log_array,
           R::log1p_array};
@@ -52,8 +53,8 @@ template <class F32, class F64>
 kernel_table make_table(const char* isa) {
   kernel_table t{};
   t.isa = isa;
-  t.f32 = entries<F32, cross_entropy_args_f32, bce_args_f32, information_args_f32, regression_args_f32, kernel_table_f32>();
-  t.f64 = entries<F64, cross_entropy_args_f64, bce_args_f64, information_args_f64, regression_args_f64, kernel_table_f64>();
+  t.f32 = entries<F32, kernel_table_f32>();
+  t.f64 = entries<F64, kernel_table_f64>();
   return t;
 }
 

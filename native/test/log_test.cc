@@ -14,11 +14,9 @@
 // SSM_EXP_STRIDE=k tests every k-th float32 only and 1/k of the random inputs (for emulators
 // such as qemu). Prints the worst error per ISA and dtype, then "N passed, M failed"; exits
 // non-zero on failure.
-#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -33,8 +31,6 @@
 
 namespace {
 
-using ArrayF32 = void (*)(const float*, float*, size_t);
-using ArrayF64 = void (*)(const double*, double*, size_t);
 
 // Every positive finite float32, from the smallest subnormal up, in four slices.
 Worsts log_exhaustive_f32(const Tables& ks, uint32_t stride) {

@@ -116,7 +116,7 @@ enum ssm_regression { SSM_L1 = 0, SSM_L2 = 1, SSM_MSE = 2, SSM_HUBER = 3, SSM_SM
 /*
  * Element losses and gradients (PyTorch's): L1 |d|, sign(d) (0 at 0); L2 d^2/2, d; MSE d^2, 2d;
  * Huber (param delta > 0) d^2/2 below delta, else delta (|d| - delta/2), d clamped to
- * [-delta, delta]; smooth L1 (param beta > 0; beta = 0 is L1) d^2/(2 beta) below beta, else
+ * [-delta, delta]; smooth L1 (param beta > 0; callers send beta = 0 as L1) d^2/(2 beta) below beta, else
  * |d| - beta/2, d/beta clamped to [-1, 1]. grad_out receives the gradient times grad_scale (times
  * grad_element_scale[i] when given); outputs may be input or target themselves. Returns the sum of
  * the losses when loss_out is given or grad_out is NULL, else 0.
