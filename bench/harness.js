@@ -1,7 +1,7 @@
 // Measurement machinery shared by the parent and the child processes: deterministic inputs, the
 // timing loop (calibrate, warm up, sample, median), and checking then timing a list of contenders.
 import { performance } from 'node:perf_hooks';
-import { compare, guard } from './reference.js';
+import { BASELINE_TOLERANCE, compare, guard } from './reference.js';
 
 // ---------------------------------------------------------------- inputs
 
@@ -34,7 +34,9 @@ const ROTATION = 4; // a power of two: the timing loops pick a buffer with `i & 
 /** How many copies of an input of `bytes` bytes (and of its outputs) the timing loops cycle through. */
 export const inputCopies = (bytes) => (bytes < ROTATE_BELOW_BYTES ? ROTATION : 1);
 
-const ARRAY_TYPES = { f32: Float32Array, f64: Float64Array };
+/** The dtypes measured, and their array types. */
+export const DTYPES = ['f32', 'f64'];
+export const ARRAY_TYPES = { f32: Float32Array, f64: Float64Array };
 
 /**
  * The buffers of one (dtype, shape): `count` input sets of logits uniform in [−8, 8) and labels
@@ -52,7 +54,6 @@ export function makeBuffers(dtype, rows, cols, seed) {
     for (let i = 0; i < elements; i++) x[i] = 16 * next() - 8;
     const y = new Int32Array(rows);
     for (let r = 0; r < rows; r++) y[r] = Math.floor(next() * cols);
-    if (!x.some((v) => v !== 0)) throw new Error('bench: the PRNG produced an all-zero input');
     xs.push(x);
     labels.push(y);
   }
@@ -61,12 +62,11 @@ export function makeBuffers(dtype, rows, cols, seed) {
     rows,
     cols,
     elements,
-    bytes: elements * Type.BYTES_PER_ELEMENT,
     xs,
     labels,
     // Written once here, so the page faults of a first touch are never timed.
     outs: xs.map(() => new Type(elements).fill(NaN)), // softmax / logSoftmax out, gradOut, copy destination
-    sums: xs.map(() => new Type(rows).fill(NaN)), // logSumExp out
+    rowOuts: xs.map(() => new Type(rows).fill(NaN)), // logSumExp out
   };
 }
 
@@ -140,17 +140,18 @@ export function toRates(timing, elements) {
 
 // ---------------------------------------------------------------- contenders
 
-// A contender is `{ name, strict, skip?, prepare }`: `prepare()` (maybe async) gives
+// A contender is `{ name, guard?, skip?, prepare }`: `prepare()` (maybe async) gives
 // `{ run(calls), once(), release?() }`, where `once()` returns (or promises) `{ values, loss }` for
-// input set 0. `skip` says why it cannot run this cell. `strict` contenders (the package and plain
-// JS) abort the run when their output is wrong; a peer's error is only reported.
+// input set 0. `skip` says why it cannot run this cell. `guard` stops the run when the output is
+// wrong: 'contract' (the package: the reference's tolerance, DESIGN.md's accuracy contract) or
+// 'baseline' (plain JS: BASELINE_TOLERANCE); a peer has none, its error is only reported.
 
 /**
  * Checks each contender's output against the reference and, given a timing config, times it:
  * `{ results: { name: { ...rates, ...compare's error fields } }, skipped: { name: reason } }`.
  * Without `config` (the −Inf cell) only the errors are returned.
  */
-export async function evaluate(contenders, { label, dtype, set, ref }, config) {
+export async function evaluate(contenders, { label, set, ref }, config) {
   const results = {};
   const skipped = {};
   for (const contender of contenders) {
@@ -163,8 +164,10 @@ export async function evaluate(contenders, { label, dtype, set, ref }, config) {
       const t0 = performance.now();
       const output = await prepared.once();
       const firstMs = performance.now() - t0;
-      const error = compare(output, ref);
-      if (contender.strict) guard(`${contender.name} ${label}`, dtype, error);
+      const checked = compare(output, ref);
+      const tolerance = { contract: ref.tolerance, baseline: BASELINE_TOLERANCE[set.dtype] }[contender.guard];
+      if (tolerance !== undefined) guard(`${contender.name} ${label}`, tolerance, checked);
+      const { byPart, ...error } = checked;
       if (!config) results[contender.name] = error;
       else {
         // A first call longer than the whole budget is the only sample (tfjs-cpu on large shapes).

@@ -2,32 +2,32 @@
 // binary cross-entropy on logits and its gradient, entropy, KL divergence, the softmax and
 // logSoftmax backward products, and two regression losses) at one shape, float32 and float64.
 // As in the tables, the native kernels run in a child process per ISA (nativeLossCells), pure
-// TS, plain JS (plain-losses.js) and the copy ceiling in the parent (measureLossCells); every
-// output is checked against a float64 reference computed here. Details: bench/README.md, "losses".
-import { evaluate, inputCopies, measure, mixSeed, prng, toRates } from './harness.js';
+// TS, plain JS (plain-losses.js) and the copy ceiling in the parent (measureLossCells);
+// every output is checked against a float64 reference computed here. Details: bench/README.md, "losses".
+import { bufferContender, copyRunner } from './contenders.js';
+import { ARRAY_TYPES, DTYPES, evaluate, inputCopies, measure, mixSeed, prng, toRates } from './harness.js';
+import { compensatedSum, contractTolerance } from './reference.js';
 
 /** The one shape of the section: a batch of 1024 rows of 1000 classes. */
 export const LOSS_SHAPE = { rows: 1024, cols: 1000 };
-const DTYPES = ['f32', 'f64'];
-const ARRAY_TYPES = { f32: Float32Array, f64: Float64Array };
 
 // ---------------------------------------------------------------- inputs
 
 /**
- * The inputs, by kind: how each is drawn from the seeded PRNG (its own stream per kind and input
- * copy, so an op's inputs do not depend on which other ops run). Rows of probabilities and the
- * softmax outputs are computed in double, then stored in the dtype.
+ * The inputs, by kind, and the tag of each one's PRNG stream (one per kind and input copy, so an
+ * op's inputs do not depend on which other ops run); `draw` fills them. Rows of probabilities and
+ * the softmax outputs are computed in double, then stored in the dtype.
  */
-const KINDS = {
-  x: { tag: 1, about: 'logits uniform in [−8, 8)' },
-  t: { tag: 2, about: 'BCE targets uniform in [0, 1)' },
-  p: { tag: 3, about: 'rows of uniform (0, 1] values divided by their sum' },
-  q: { tag: 4, about: 'as p, drawn independently' },
-  y: { tag: 5, about: 'softmax of logits uniform in [−8, 8), per row' },
-  ly: { tag: 5, about: 'logSoftmax of the same logits as y' },
-  dy: { tag: 6, about: 'upstream gradient uniform in [−1, 1)' },
-  pred: { tag: 7, about: 'regression input uniform in [−2, 2)' },
-  target: { tag: 8, about: 'regression target uniform in [−2, 2)' },
+const STREAM = {
+  x: 1, // logits uniform in [−8, 8)
+  t: 2, // BCE targets uniform in [0, 1)
+  p: 3, // rows of uniform (0, 1] values divided by their sum
+  q: 4, // as p, drawn independently
+  y: 5, // softmax of logits uniform in [−8, 8), per row
+  ly: 5, // logSoftmax of the same logits as y
+  dy: 6, // upstream gradient uniform in [−1, 1)
+  pred: 7, // regression input uniform in [−2, 2)
+  target: 8, // regression target uniform in [−2, 2)
 };
 
 /** Fills `a` (rows × cols) with input kind `kind` from `next`. */
@@ -84,7 +84,6 @@ function draw(kind, a, rows, cols, next) {
         },
       );
   }
-  throw new Error(`bench: unknown input kind ${kind}`);
 }
 
 /**
@@ -100,7 +99,7 @@ function makeLossSet(dtype, { rows, cols }, seed) {
   const input = (kind) =>
     (cache[kind] ??= Array.from({ length: count }, (_, b) => {
       const a = new Type(elements);
-      draw(kind, a, rows, cols, prng(mixSeed(seed, rows, cols, b, KINDS[kind].tag)));
+      draw(kind, a, rows, cols, prng(mixSeed(seed, rows, cols, b, STREAM[kind])));
       return a;
     }));
   return {
@@ -119,23 +118,40 @@ function makeLossSet(dtype, { rows, cols }, seed) {
 
 // ---------------------------------------------------------------- the ops
 
+// Argument builders, run once per input copy: `ins` are the copy's inputs in the op's order, `out`
+// its output buffer, `cols` the row length; `args` for the package's API (its options objects are
+// made here, as a user preallocates them), `plainArgs` for the loops of plain-losses.js.
+const ELEMENTWISE = { args: (ins, out) => [...ins, { out }], plainArgs: (ins, out) => [...ins, out] };
+const PER_ROW = { args: (ins, out, cols) => [...ins, { cols, out }], plainArgs: (ins, out, cols) => [...ins, out, cols] };
+const MEAN_LOSS = { args: (ins) => [...ins, { reduction: 'mean' }], plainArgs: (ins) => ins };
+
 /**
- * What each op reads (input kinds, in argument order) and writes (`elements`: one value per
- * element, `rows`: one per row, `scalar`: a returned number), and how its error is scaled (see
- * lossReference).
+ * What each op reads (input kinds, in argument order; `checked`: it checks every row of its inputs
+ * before it computes any, so it reads them twice), where its result goes (`outs`: one value per
+ * element, `rowOuts`: one per row, `loss`: the number it returns), whether that is a `gradient`
+ * (see lossReference), and its argument builders.
  */
-export const LOSS_OPS = [
-  { op: 'sigmoid', inputs: ['x'], output: 'elements' },
-  { op: 'logSigmoid', inputs: ['x'], output: 'elements' },
-  { op: 'binaryCrossEntropyWithLogits', inputs: ['x', 't'], output: 'scalar' },
-  { op: 'binaryCrossEntropyWithLogitsBackward', inputs: ['x', 't'], output: 'elements', gradient: true },
-  { op: 'entropy', inputs: ['p'], output: 'rows' },
-  { op: 'klDivergence', inputs: ['p', 'q'], output: 'rows' },
-  { op: 'softmaxBackward', inputs: ['y', 'dy'], output: 'elements', gradient: true },
-  { op: 'logSoftmaxBackward', inputs: ['ly', 'dy'], output: 'elements', gradient: true },
-  { op: 'mseLoss', inputs: ['pred', 'target'], output: 'scalar' },
-  { op: 'huberLoss', inputs: ['pred', 'target'], output: 'scalar' },
+const LOSS_OPS = [
+  { op: 'sigmoid', inputs: ['x'], output: 'outs', ...ELEMENTWISE },
+  { op: 'logSigmoid', inputs: ['x'], output: 'outs', ...ELEMENTWISE },
+  { op: 'binaryCrossEntropyWithLogits', inputs: ['x', 't'], output: 'loss', ...MEAN_LOSS },
+  {
+    op: 'binaryCrossEntropyWithLogitsBackward',
+    inputs: ['x', 't'],
+    output: 'outs',
+    gradient: true,
+    args: (ins, out) => [...ins, { reduction: 'mean', out }],
+    plainArgs: ELEMENTWISE.plainArgs,
+  },
+  { op: 'entropy', inputs: ['p'], output: 'rowOuts', checked: true, ...PER_ROW },
+  { op: 'klDivergence', inputs: ['p', 'q'], output: 'rowOuts', checked: true, ...PER_ROW },
+  { op: 'softmaxBackward', inputs: ['y', 'dy'], output: 'outs', gradient: true, ...PER_ROW },
+  { op: 'logSoftmaxBackward', inputs: ['ly', 'dy'], output: 'outs', gradient: true, ...PER_ROW },
+  { op: 'mseLoss', inputs: ['pred', 'target'], output: 'loss', ...MEAN_LOSS },
+  { op: 'huberLoss', inputs: ['pred', 'target'], output: 'loss', ...MEAN_LOSS },
 ];
+
+const specOf = (op) => LOSS_OPS.find((s) => s.op === op);
 
 /** Short names for the printed tables. */
 export const LOSS_OP_SHORT = {
@@ -143,219 +159,69 @@ export const LOSS_OP_SHORT = {
   binaryCrossEntropyWithLogitsBackward: 'bceWithLogitsBackward',
 };
 
-/** Bytes an op reads and writes once each (entropy's check pass re-reads a row from L1: not counted). */
+/**
+ * Bytes an op reads and writes in one call. entropy and klDivergence read their inputs twice: the
+ * native kernels (information_rows, native/src/losses_impl.h) and the pure-TS path
+ * (lib/js/information.ts) check every row of p (and q) before computing any, and at 4 or 8 MB an
+ * input the rows checked first are no longer in L1 or L2 when they are computed.
+ */
 function traffic(spec, set) {
-  const bytesRead = spec.inputs.length * set.elements * set.bytesPerElement;
-  const written = { elements: set.elements, rows: set.rows, scalar: 0 }[spec.output];
+  const bytesRead = (spec.checked ? 2 : 1) * spec.inputs.length * set.elements * set.bytesPerElement;
+  const written = { outs: set.elements, rowOuts: set.rows, loss: 0 }[spec.output];
   return { bytesRead, bytesWritten: written * set.bytesPerElement };
 }
 
 /**
- * The package's API (native dist/index.js or pure TS dist/js/index.js) on the rotated inputs, as
- * a user calls it, with preallocated outputs and options. Each op its own loop (one call target
- * per loop, as in contenders.js). Returns the last loss for the scalar ops.
+ * `fn` (the package's function or plain-losses.js's) on the rotated inputs, with the arguments
+ * `argsOf` built for each copy beforehand; returns the last call's result (the loss, for the ops
+ * that return one). One loop for every op and contender, so its call site is megamorphic: the
+ * spread call costs about 10 ns, under 1e-4 of a call at this size (0.2 ms or more).
  */
-function libraryRunner(lib, op, set) {
-  const { cols, outs, rowOuts } = set;
+function lossRunner(fn, argsOf, spec, set) {
   const mask = set.count - 1;
-  const outOpts = outs.map((out) => ({ out }));
-  const rowOpts = outs.map((out) => ({ cols, out }));
-  const perRowOpts = rowOuts.map((out) => ({ cols, out }));
-  const mean = { reduction: 'mean' };
-  switch (op) {
-    case 'sigmoid': {
-      const x = set.input('x');
-      return (calls) => {
-        for (let i = 0; i < calls; i++) lib.sigmoid(x[i & mask], outOpts[i & mask]);
-      };
-    }
-    case 'logSigmoid': {
-      const x = set.input('x');
-      return (calls) => {
-        for (let i = 0; i < calls; i++) lib.logSigmoid(x[i & mask], outOpts[i & mask]);
-      };
-    }
-    case 'binaryCrossEntropyWithLogits': {
-      const [x, t] = [set.input('x'), set.input('t')];
-      return (calls) => {
-        let loss = 0;
-        for (let i = 0; i < calls; i++) loss = lib.binaryCrossEntropyWithLogits(x[i & mask], t[i & mask], mean);
-        return loss;
-      };
-    }
-    case 'binaryCrossEntropyWithLogitsBackward': {
-      const [x, t] = [set.input('x'), set.input('t')];
-      const opts = outs.map((out) => ({ reduction: 'mean', out }));
-      return (calls) => {
-        for (let i = 0; i < calls; i++) lib.binaryCrossEntropyWithLogitsBackward(x[i & mask], t[i & mask], opts[i & mask]);
-      };
-    }
-    case 'entropy': {
-      const p = set.input('p');
-      return (calls) => {
-        for (let i = 0; i < calls; i++) lib.entropy(p[i & mask], perRowOpts[i & mask]);
-      };
-    }
-    case 'klDivergence': {
-      const [p, q] = [set.input('p'), set.input('q')];
-      return (calls) => {
-        for (let i = 0; i < calls; i++) lib.klDivergence(p[i & mask], q[i & mask], perRowOpts[i & mask]);
-      };
-    }
-    case 'softmaxBackward': {
-      const [y, dy] = [set.input('y'), set.input('dy')];
-      return (calls) => {
-        for (let i = 0; i < calls; i++) lib.softmaxBackward(y[i & mask], dy[i & mask], rowOpts[i & mask]);
-      };
-    }
-    case 'logSoftmaxBackward': {
-      const [ly, dy] = [set.input('ly'), set.input('dy')];
-      return (calls) => {
-        for (let i = 0; i < calls; i++) lib.logSoftmaxBackward(ly[i & mask], dy[i & mask], rowOpts[i & mask]);
-      };
-    }
-    case 'mseLoss': {
-      const [a, b] = [set.input('pred'), set.input('target')];
-      return (calls) => {
-        let loss = 0;
-        for (let i = 0; i < calls; i++) loss = lib.mseLoss(a[i & mask], b[i & mask], mean);
-        return loss;
-      };
-    }
-    case 'huberLoss': {
-      const [a, b] = [set.input('pred'), set.input('target')];
-      return (calls) => {
-        let loss = 0;
-        for (let i = 0; i < calls; i++) loss = lib.huberLoss(a[i & mask], b[i & mask], mean);
-        return loss;
-      };
-    }
-  }
-  throw new Error(`bench: unknown op ${op}`);
+  const args = Array.from({ length: set.count }, (_, b) => argsOf(spec.inputs.map((kind) => set.input(kind)[b]), set[spec.output]?.[b], set.cols));
+  return (calls) => {
+    let result;
+    for (let i = 0; i < calls; i++) result = fn(...args[i & mask]);
+    return result;
+  };
 }
 
-/** The hand-written loops of plain-losses.js (one module instance per dtype). */
-function plainRunner(plain, op, set) {
-  const { cols, outs, rowOuts } = set;
-  const mask = set.count - 1;
-  switch (op) {
-    case 'sigmoid': {
-      const x = set.input('x');
-      return (calls) => {
-        for (let i = 0; i < calls; i++) plain.sigmoid(x[i & mask], outs[i & mask]);
-      };
-    }
-    case 'logSigmoid': {
-      const x = set.input('x');
-      return (calls) => {
-        for (let i = 0; i < calls; i++) plain.logSigmoid(x[i & mask], outs[i & mask]);
-      };
-    }
-    case 'binaryCrossEntropyWithLogits': {
-      const [x, t] = [set.input('x'), set.input('t')];
-      return (calls) => {
-        let loss = 0;
-        for (let i = 0; i < calls; i++) loss = plain.binaryCrossEntropyWithLogits(x[i & mask], t[i & mask]);
-        return loss;
-      };
-    }
-    case 'binaryCrossEntropyWithLogitsBackward': {
-      const [x, t] = [set.input('x'), set.input('t')];
-      return (calls) => {
-        for (let i = 0; i < calls; i++) plain.binaryCrossEntropyWithLogitsBackward(x[i & mask], t[i & mask], outs[i & mask]);
-      };
-    }
-    case 'entropy': {
-      const p = set.input('p');
-      return (calls) => {
-        for (let i = 0; i < calls; i++) plain.entropy(p[i & mask], rowOuts[i & mask], cols);
-      };
-    }
-    case 'klDivergence': {
-      const [p, q] = [set.input('p'), set.input('q')];
-      return (calls) => {
-        for (let i = 0; i < calls; i++) plain.klDivergence(p[i & mask], q[i & mask], rowOuts[i & mask], cols);
-      };
-    }
-    case 'softmaxBackward': {
-      const [y, dy] = [set.input('y'), set.input('dy')];
-      return (calls) => {
-        for (let i = 0; i < calls; i++) plain.softmaxBackward(y[i & mask], dy[i & mask], outs[i & mask], cols);
-      };
-    }
-    case 'logSoftmaxBackward': {
-      const [ly, dy] = [set.input('ly'), set.input('dy')];
-      return (calls) => {
-        for (let i = 0; i < calls; i++) plain.logSoftmaxBackward(ly[i & mask], dy[i & mask], outs[i & mask], cols);
-      };
-    }
-    case 'mseLoss': {
-      const [a, b] = [set.input('pred'), set.input('target')];
-      return (calls) => {
-        let loss = 0;
-        for (let i = 0; i < calls; i++) loss = plain.mseLoss(a[i & mask], b[i & mask]);
-        return loss;
-      };
-    }
-    case 'huberLoss': {
-      const [a, b] = [set.input('pred'), set.input('target')];
-      return (calls) => {
-        let loss = 0;
-        for (let i = 0; i < calls; i++) loss = plain.huberLoss(a[i & mask], b[i & mask]);
-        return loss;
-      };
-    }
-  }
-  throw new Error(`bench: unknown op ${op}`);
-}
+/** `fn` with `argsOf`'s arguments as a contender (see harness.evaluate), checked by `guard`. */
+const lossContender = (name, fn, argsOf, spec, set, guard) => bufferContender(name, () => lossRunner(fn, argsOf, spec, set), spec.output, set, guard);
 
 /**
- * The copy ceiling of an op: TypedArray.set of half the bytes it reads and writes (a memcpy of B
- * bytes reads B and writes B), over as many rotated copies as the op's inputs have.
+ * The ceiling of an op, `{ elements, makeRun }`, on buffers of its own (`elements` values
+ * each, filled, so every page is really mapped; as many rotated copies as the op's inputs have):
+ * TypedArray.set of half the bytes the op reads and writes (a memcpy of B bytes reads B and writes
+ * B), the same memory traffic. Ops that only read are held to it too: the only read-only pass JS
+ * has is a scalar loop (plain.readSum), slower than the native kernels, so no ceiling.
  */
-function copyRunner(set, copyElements) {
-  const Type = ARRAY_TYPES[set.dtype];
-  const mask = set.count - 1;
-  // Filled, so every page is really mapped (a fresh zeroed array may read the shared zero page).
-  const src = Array.from({ length: set.count }, () => new Type(copyElements).fill(0.5));
-  const dst = Array.from({ length: set.count }, () => new Type(copyElements).fill(NaN));
-  return (calls) => {
-    for (let i = 0; i < calls; i++) dst[i & mask].set(src[i & mask]);
-  };
+function ceilingOf(spec, set) {
+  const { bytesRead, bytesWritten } = traffic(spec, set);
+  const elements = Math.ceil((bytesRead + bytesWritten) / 2 / set.bytesPerElement);
+  const buffers = (fill) => Array.from({ length: set.count }, () => new ARRAY_TYPES[set.dtype](elements).fill(fill));
+  return { elements, makeRun: () => copyRunner({ xs: buffers(0.5), outs: buffers(NaN) }) };
 }
 
 // ---------------------------------------------------------------- reference
 
-/** Neumaier's compensated sum, fed one value at a time. */
-class Sum {
-  sum = 0;
-  carry = 0;
-  add(v) {
-    const t = this.sum + v;
-    this.carry += Math.abs(this.sum) >= Math.abs(v) ? this.sum - t + v : v - t + this.sum;
-    this.sum = t;
-  }
-  get value() {
-    return this.sum + this.carry;
-  }
-}
-
 /**
- * The exact result of `op` on input copy 0, in double with compensated sums: `{ values, floor }`
- * for harness.compare (a scalar loss is `values[0]`). `floor` 0 (relative error) for values
- * bounded away from 0 (σ, log σ, entropies, divergences of these inputs, the losses); for the
- * gradients `0.01 ×` their largest magnitude, as they cancel (σ(x) − t, dy − Σ dy·y) and an f32
- * kernel's error there is a few ulps of the terms, not of the difference. One plain loop per op
- * (each process computes every reference of the section, so they should not take long).
+ * The exact result of an op on input copy 0, in double with compensated sums, for harness.compare:
+ * `{ values, floor, loss, lossFloor, tolerance }` (`tolerance`: softmax-simd's, for the part the op
+ * writes). Errors are relative (floors 0: σ, log σ, entropies, divergences of these inputs and the
+ * losses are bounded away from 0), except for the gradients, scaled by `0.01 ×` their largest
+ * magnitude, as they cancel (σ(x) − t, dy − Σ dy·y) and an f32 kernel's error there is a few ulps
+ * of the terms, not of the difference. Plain loops: each process computes every reference of the
+ * section, so they should not take long.
  */
-export function lossReference(op, set) {
+function lossReference(spec, set) {
   const { rows, cols, elements: n } = set;
-  const spec = LOSS_OPS.find((s) => s.op === op);
-  if (!spec) throw new Error(`bench: unknown op ${op}`);
   const [u, v] = spec.inputs.map((kind) => set.input(kind)[0]);
-  const values = new Float64Array({ elements: n, rows, scalar: 1 }[spec.output]);
-  const s = new Sum();
-  switch (op) {
+  const values = new Float64Array({ outs: n, rowOuts: rows, loss: 0 }[spec.output]);
+  const mean = (term) => compensatedSum(n, term) / n;
+  let loss;
+  switch (spec.op) {
     case 'sigmoid':
       for (let i = 0; i < n; i++) values[i] = 1 / (1 + Math.exp(-u[i]));
       break;
@@ -363,8 +229,7 @@ export function lossReference(op, set) {
       for (let i = 0; i < n; i++) values[i] = Math.min(u[i], 0) - Math.log1p(Math.exp(-Math.abs(u[i])));
       break;
     case 'binaryCrossEntropyWithLogits': // u = x, v = t
-      for (let i = 0; i < n; i++) s.add(Math.max(u[i], 0) - u[i] * v[i] + Math.log1p(Math.exp(-Math.abs(u[i]))));
-      values[0] = s.value / n;
+      loss = mean((i) => Math.max(u[i], 0) - u[i] * v[i] + Math.log1p(Math.exp(-Math.abs(u[i]))));
       break;
     case 'binaryCrossEntropyWithLogitsBackward':
       for (let i = 0; i < n; i++) values[i] = (1 / (1 + Math.exp(-u[i])) - v[i]) / n;
@@ -372,59 +237,37 @@ export function lossReference(op, set) {
     case 'entropy': // u = p
     case 'klDivergence': // u = p, v = q
       for (let r = 0, start = 0; r < rows; r++, start += cols) {
-        const row = new Sum();
-        for (let i = start; i < start + cols; i++) {
-          if (u[i] > 0) row.add(op === 'entropy' ? -u[i] * Math.log(u[i]) : u[i] * Math.log(u[i] / v[i]));
-        }
-        values[r] = row.value;
+        values[r] = compensatedSum(cols, (c) => {
+          const p = u[start + c];
+          if (!(p > 0)) return 0;
+          return spec.op === 'entropy' ? -p * Math.log(p) : p * Math.log(p / v[start + c]);
+        });
       }
       break;
     case 'softmaxBackward': // u = y, v = dy
     case 'logSoftmaxBackward': // u = logSoftmax output, v = dy
       for (let start = 0; start < n; start += cols) {
-        const row = new Sum();
-        for (let i = start; i < start + cols; i++) row.add(op === 'softmaxBackward' ? v[i] * u[i] : v[i]);
-        const total = row.value;
-        for (let i = start; i < start + cols; i++) values[i] = op === 'softmaxBackward' ? u[i] * (v[i] - total) : v[i] - Math.exp(u[i]) * total;
+        const total = compensatedSum(cols, (c) => (spec.op === 'softmaxBackward' ? v[start + c] * u[start + c] : v[start + c]));
+        for (let i = start; i < start + cols; i++) values[i] = spec.op === 'softmaxBackward' ? u[i] * (v[i] - total) : v[i] - Math.exp(u[i]) * total;
       }
       break;
     case 'mseLoss': // u = input, v = target
-      for (let i = 0; i < n; i++) s.add((u[i] - v[i]) ** 2);
-      values[0] = s.value / n;
+      loss = mean((i) => (u[i] - v[i]) ** 2);
       break;
     case 'huberLoss': // delta 1
-      for (let i = 0; i < n; i++) {
+      loss = mean((i) => {
         const d = Math.abs(u[i] - v[i]);
-        s.add(d < 1 ? 0.5 * d * d : d - 0.5);
-      }
-      values[0] = s.value / n;
+        return d < 1 ? 0.5 * d * d : d - 0.5;
+      });
       break;
   }
   let largest = 0;
   if (spec.gradient) for (let i = 0; i < values.length; i++) largest = Math.max(largest, Math.abs(values[i]));
-  return { values, floor: 0.01 * largest };
+  const tolerance = { [spec.output === 'loss' ? 'loss' : 'values']: contractTolerance(set.dtype, { gradient: spec.gradient }) };
+  return { values, floor: 0.01 * largest, loss, lossFloor: 0, tolerance };
 }
 
-// ---------------------------------------------------------------- contenders and cells
-
-/** A contender for harness.evaluate: `once()` clears the outputs of copy 0, runs one call and returns `{ values }`. */
-function lossContender(name, makeRun, spec, set) {
-  return {
-    name,
-    strict: true,
-    prepare: () => {
-      const run = makeRun();
-      const once = () => {
-        set.outs[0].fill(NaN);
-        set.rowOuts[0].fill(NaN);
-        const loss = run(1);
-        if (spec.output === 'scalar') return { values: Float64Array.of(loss) };
-        return { values: (spec.output === 'rows' ? set.rowOuts[0] : set.outs[0]).slice() };
-      };
-      return { run, once };
-    },
-  };
-}
+// ---------------------------------------------------------------- cells
 
 /** The (op, dtype) cells, in print order. */
 export function lossCells() {
@@ -444,51 +287,47 @@ export function lossCells() {
   );
 }
 
-/** Checks then times the contenders of one cell. */
-async function evaluateCell(contenders, cell, set, config) {
-  const info = { label: cell.label, dtype: cell.dtype, set, ref: lossReference(cell.op, set) };
-  return evaluate(contenders, info, config);
-}
-
 /** In a child: the package (`native`, loaded with one ISA) on every cell; results by cell label. */
 export async function nativeLossCells(native, isa, config, progress) {
   const results = {};
+  const name = `native ${isa}`;
   for (const dtype of DTYPES) {
-    progress(`losses, native ${isa}: ${dtype}`);
+    progress(`losses, ${name}: ${dtype}`);
     const set = makeLossSet(dtype, LOSS_SHAPE, config.seed);
     for (const cell of lossCells().filter((c) => c.dtype === dtype)) {
-      const spec = LOSS_OPS.find((s) => s.op === cell.op);
-      const name = `native ${isa}`;
-      const contender = lossContender(name, () => libraryRunner(native, cell.op, set), spec, set);
-      results[cell.label] = (await evaluateCell([contender], cell, set, config)).results[name];
+      const spec = specOf(cell.op);
+      const contender = lossContender(name, native[spec.op], spec.args, spec, set, 'contract');
+      const info = { label: cell.label, set, ref: lossReference(spec, set) };
+      results[cell.label] = (await evaluate([contender], info, config)).results[name];
     }
   }
   return results;
 }
 
 /**
- * In the parent: pure TS (`ctx.pure`), plain JS (`ctx.plainLossesFor[dtype]`) and the copy
- * ceiling on every cell; adds `inputBuffers`, `bytesRead`, `bytesWritten` and `copyElements`.
+ * In the parent: pure TS (`ctx.pure`), plain JS (`ctx.plainLossesFor[dtype]`) and the op's ceiling
+ * on every cell; adds `inputBuffers`, `bytesRead`, `bytesWritten`, `copyElements` (the size of the
+ * copy ceiling's buffers) and `tolerance` (softmax-simd's).
  */
 export async function measureLossCells(cells, ctx, config, progress) {
   for (const dtype of DTYPES) {
     const set = makeLossSet(dtype, LOSS_SHAPE, config.seed);
-    const copies = new Map(); // copy size in elements → its rates (per op element, set below)
+    const timings = new Map(); // elements → the copy's timing, shared by the ops that move as many bytes
     for (const cell of cells.filter((c) => c.dtype === dtype)) {
-      const spec = LOSS_OPS.find((s) => s.op === cell.op);
+      const spec = specOf(cell.op);
+      const { elements, makeRun } = ceilingOf(spec, set);
       progress(`losses, pure TS, plain JS, copy: ${cell.label}`);
+      const ref = lossReference(spec, set);
       const contenders = [
-        lossContender('pure TS', () => libraryRunner(ctx.pure, cell.op, set), spec, set),
-        lossContender('plain JS', () => plainRunner(ctx.plainLossesFor[dtype], cell.op, set), spec, set),
+        lossContender('pure TS', ctx.pure[spec.op], spec.args, spec, set, 'contract'),
+        lossContender('plain JS', ctx.plainLossesFor[dtype][spec.op], spec.plainArgs, spec, set, 'baseline'),
       ];
-      const { results, skipped } = await evaluateCell(contenders, cell, set, config);
-      const { bytesRead, bytesWritten } = traffic(spec, set);
-      const copyElements = Math.ceil((bytesRead + bytesWritten) / 2 / set.bytesPerElement);
-      if (!copies.has(copyElements)) copies.set(copyElements, await measure(copyRunner(set, copyElements), config));
-      // The copy's time per call, as a rate in the op's elements: the op's Melem/s at memcpy speed.
-      Object.assign(cell.contenders, results, { copy: toRates(copies.get(copyElements), set.elements) });
+      const { results, skipped } = await evaluate(contenders, { label: cell.label, set, ref }, config);
+      if (!timings.has(elements)) timings.set(elements, await measure(makeRun(), config));
+      // The copy's time per call, as a rate in the op's elements: the op's Melem/s at that speed.
+      Object.assign(cell.contenders, results, { copy: toRates(timings.get(elements), set.elements) });
       Object.assign(cell.skipped, skipped);
-      Object.assign(cell, { inputBuffers: set.count, bytesRead, bytesWritten, copyElements });
+      Object.assign(cell, { inputBuffers: set.count, ...traffic(spec, set), copyElements: elements, tolerance: ref.tolerance });
     }
   }
 }

@@ -1,6 +1,6 @@
 // What the benchmark prints and saves: the machine, one table per op and dtype, the −Inf cell, the
 // sweep, the small-input times, the JSON file.
-import { TOLERANCE } from './reference.js';
+import { BASELINE_TOLERANCE } from './reference.js';
 import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
@@ -80,9 +80,10 @@ const formatStat = (s) => (s ? `${formatRate(s.medianMelemPerSec)}${formatSpread
 const formatRatio = (r, unit = '×') => (r === undefined ? '—' : `${r.toFixed(2)}${unit}`);
 const formatNs = (ns) => (ns === undefined ? '—' : ns < 10 ? ns.toFixed(1) : Math.round(ns).toLocaleString('en-US'));
 
-/** An output's error: "NaN! ×3 values" (or Infinity…) where the reference is finite, else the max error. */
+/** An output's error: "NaN! ×3 values" (or Infinity…) where the reference is finite, "length!" for values of the wrong length, else the max error. */
 function formatError(e) {
   if (!e || e.maxError === undefined) return '—';
+  if (e.mismatch) return 'length!';
   if (e.nonFinite) return `${e.badValues.join('/')}! ×${e.nonFinite} ${e.badIn.join('+')}`;
   return e.maxError === 0 ? '0' : e.maxError.toExponential(1);
 }
@@ -181,12 +182,25 @@ export function printTables(cells, isas) {
   }
 }
 
-/** The −Inf cell: per dtype, one row per contender and one column per op, the error or the NaN/Inf it returned. */
+/** softmax-simd's tolerance of one output, per part: "1.0e-6", "loss 1.0e-6", "1.0e-4, loss 1.0e-6". */
+const formatTolerance = (t) =>
+  Object.entries(t)
+    .map(([part, v]) => `${part === 'values' ? '' : `${part} `}${v.toExponential(1)}`)
+    .join(', ');
+
+/** How the contenders are checked, for the titles. */
+const checkedBy = (dtype) => `softmax-simd is held to "tolerance" (DESIGN.md's contract), plain JS to ${BASELINE_TOLERANCE[dtype].toExponential(0)}, peers only reported`;
+
+/**
+ * The −Inf cell: per dtype, one row per contender and one column per op, the error or the NaN/Inf
+ * it returned; a last row gives softmax-simd's tolerance.
+ */
 export function printEdge(cells) {
   for (const [dtype, group] of groupBy(cells, (c) => c.dtype)) {
     const rows = ranIn(group).map((name) => [name, ...group.map((c) => formatError(c.contenders[name]))]);
+    rows.push(['tolerance', ...group.map((c) => formatTolerance(c.tolerance))]);
     printTable(
-      `−Inf cell, ${dtype} 4x10: one non-target logit of row 1 is −Inf  (max error vs the float64 reference; "NaN!": NaN where it is finite; tolerance ${TOLERANCE[dtype]})`,
+      `−Inf cell, ${dtype} 4x10: one non-target logit of row 1 is −Inf  (max error vs the float64 reference; "NaN!": NaN where it is finite; ${checkedBy(dtype)})`,
       ['contender', ...group.map((c) => c.op)],
       rows,
     );
@@ -213,10 +227,11 @@ export function printSmall(rows) {
 }
 
 /**
- * The losses section: per dtype, one row per op with Melem/s per contender, the ratios of the best
- * native ISA and the bytes it moves, then a table of each contender's error against the reference.
+ * The losses section: per dtype, one row per op with Melem/s per contender and of the copy ceiling,
+ * the ratios of the best native ISA and the bytes it moves, then a table of each contender's error
+ * against the reference and softmax-simd's tolerance.
  */
-export function printLosses(cells, isas, opShort = {}) {
+export function printLosses(cells, isas, opShort) {
   for (const [dtype, group] of groupBy(cells, (c) => c.dtype)) {
     const ran = ranIn(group);
     const names = [...isas.map((isa) => `native ${isa}`), 'pure TS', 'plain JS', 'copy'].filter((n) => ran.includes(n) || n.startsWith('native '));
@@ -239,9 +254,9 @@ export function printLosses(cells, isas, opShort = {}) {
     printSkipped(group);
     const checked = names.filter((n) => n !== 'copy');
     printTable(
-      `losses ${dtype}: max error vs the float64 reference (tolerance ${TOLERANCE[dtype]}; relative, gradients against 1% of their largest entry)`,
-      ['op', ...checked.map(header)],
-      group.map((c) => [label(c), ...checked.map((name) => formatError(c.contenders[name]))]),
+      `losses ${dtype}: max error vs the float64 reference (relative, gradients against 1% of their largest entry; ${checkedBy(dtype)})`,
+      ['op', ...checked.map(header), 'tolerance'],
+      group.map((c) => [label(c), ...checked.map((name) => formatError(c.contenders[name])), formatTolerance(c.tolerance)]),
     );
   }
 }

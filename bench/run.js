@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeChart } from './chart.js';
 import { readConfig } from './config.js';
+import { DTYPES } from './harness.js';
 import { LOSS_OP_SHORT, LOSS_SHAPE, lossCells, measureLossCells, nativeLossCells } from './losses.js';
 import { INSTALL_PEERS, loadPeers } from './peers/index.js';
 import { machineInfo, printEdge, printLosses, printMachine, printSmall, printSweep, printTables, ratios, writeJson } from './report.js';
@@ -76,16 +77,24 @@ function runChild(isa, section, env = {}) {
 
 // ---------------------------------------------------------------- parent
 
+/**
+ * A section's cells measured: each ISA's native results from its child (by cell label), then the
+ * parent's contenders (`measureHere`), then the ratios of the best native ISA.
+ */
+async function measureSection(section, cells, isas, measureHere) {
+  for (const isa of isas) {
+    const results = runChild(isa, section);
+    for (const cell of cells) cell.contenders[`native ${isa}`] = results[cell.label];
+  }
+  await measureHere();
+  for (const cell of cells) cell.ratios = ratios(cell, isas);
+}
+
 async function tables(ctx, isas, config) {
   const groups = selectGroups(config);
   const cells = groups.flatMap((g) => g.cells);
   if (cells.length === 0) throw new Error(`bench: BENCH_FILTER ${JSON.stringify(config.filter)} matches nothing (labels look like "softmax f32 1024x1000")`);
-  for (const isa of isas) {
-    const results = runChild(isa, 'tables');
-    for (const cell of cells) cell.contenders[`native ${isa}`] = results[cell.label];
-  }
-  await measureCells(groups, ctx, config, progress);
-  for (const cell of cells) cell.ratios = ratios(cell, isas);
+  await measureSection('tables', cells, isas, () => measureCells(groups, ctx, config, progress));
   printTables(cells, isas);
   return cells.map(({ label, ...cell }) => cell);
 }
@@ -112,12 +121,7 @@ async function small(ctx, b, config) {
 async function losses(ctx, isas, config, machine) {
   const t0 = Date.now();
   const cells = lossCells();
-  for (const isa of isas) {
-    const results = runChild(isa, 'losses');
-    for (const cell of cells) cell.contenders[`native ${isa}`] = results[cell.label];
-  }
-  await measureLossCells(cells, ctx, config, progress);
-  for (const cell of cells) cell.ratios = ratios(cell, isas);
+  await measureSection('losses', cells, isas, () => measureLossCells(cells, ctx, config, progress));
   printLosses(cells, isas, LOSS_OP_SHORT);
   const { child, filter, shapes, sweepCols, sections, peers, ...settings } = config;
   return {
@@ -153,9 +157,9 @@ async function parentMain(config) {
 
   // A fresh module instance per dtype keeps each hand-written loop monomorphic (see plain.js).
   const plainFor = {};
-  for (const dtype of ['f32', 'f64']) plainFor[dtype] = await import(new URL(`./plain.js?dtype=${dtype}`, import.meta.url).href);
+  for (const dtype of DTYPES) plainFor[dtype] = await import(new URL(`./plain.js?dtype=${dtype}`, import.meta.url).href);
   const plainLossesFor = {};
-  for (const dtype of ['f32', 'f64']) plainLossesFor[dtype] = await import(new URL(`./plain-losses.js?dtype=${dtype}`, import.meta.url).href);
+  for (const dtype of DTYPES) plainLossesFor[dtype] = await import(new URL(`./plain-losses.js?dtype=${dtype}`, import.meta.url).href);
   const ctx = { native: b.native ? native : undefined, pure, plainFor, plainLossesFor, peers };
 
   const out = {};

@@ -2,7 +2,7 @@
 // the chart, and the per-call time of small inputs. Each runs in the parent with the package's
 // default entry ("native auto": the best ISA, or the JS path where the package picks it).
 import { copyRunner, lineup, OPS } from './contenders.js';
-import { evaluate, makeBuffers, measure, toRates } from './harness.js';
+import { DTYPES, evaluate, makeBuffers, measure, toRates } from './harness.js';
 import { reference } from './reference.js';
 
 /**
@@ -13,15 +13,16 @@ import { reference } from './reference.js';
 export async function runEdge(ctx, config) {
   const [rows, cols, row] = [4, 10, 1];
   const cells = [];
-  for (const dtype of ['f32', 'f64']) {
+  for (const dtype of DTYPES) {
     const set = makeBuffers(dtype, rows, cols, config.seed);
     set.xs.forEach((x, b) => {
       x[row * cols + ((set.labels[b][row] + 1) % cols)] = -Infinity;
     });
     for (const op of OPS) {
       const label = `${op} ${dtype} ${rows}x${cols} with -Inf`;
-      const { results, skipped } = await evaluate(lineup(ctx, op, set), { label, dtype, set, ref: reference(op, set) });
-      cells.push({ op, dtype, shape: `${rows}x${cols}`, contenders: results, skipped });
+      const ref = reference(op, set);
+      const { results, skipped } = await evaluate(lineup(ctx, op, set), { label, set, ref });
+      cells.push({ op, dtype, shape: `${rows}x${cols}`, tolerance: ref.tolerance, contenders: results, skipped });
     }
   }
   return cells;
@@ -39,7 +40,7 @@ export async function runSweep(ctx, config, progress) {
     progress(`sweep: ${op} ${dtype} ${rows}x${cols}`);
     const set = makeBuffers(dtype, rows, cols, config.seed);
     const label = `${op} ${dtype} ${rows}x${cols}`;
-    const { results, skipped } = await evaluate(lineup(ctx, op, set, { peers }), { label, dtype, set, ref: reference(op, set) }, config);
+    const { results, skipped } = await evaluate(lineup(ctx, op, set, { peers }), { label, set, ref: reference(op, set) }, config);
     results.copy = toRates(await measure(copyRunner(set), config), set.elements);
     points.push({ rows, cols, contenders: results, skipped });
   }
@@ -58,7 +59,7 @@ export async function runSmall(ctx, config, progress) {
       const set = makeBuffers(dtype, 1, cols, config.seed);
       const peers = cols === SMALL.peersAt ? ctx.peers : [];
       const label = `${op} ${dtype} 1x${cols}`;
-      const { results, skipped } = await evaluate(lineup(ctx, op, set, { peers }), { label, dtype, set, ref: reference(op, set) }, config);
+      const { results, skipped } = await evaluate(lineup(ctx, op, set, { peers }), { label, set, ref: reference(op, set) }, config);
       rows.push({ op, dtype, shape: `1x${cols}`, cols, contenders: results, skipped });
     }
   }

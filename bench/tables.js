@@ -1,10 +1,8 @@
 // The main tables: every op, dtype and shape (a *cell*). The native kernels are measured per ISA in
 // child processes (nativeCells); pure TS, plain JS, the peers and the ceilings in the parent (measureCells).
 import { copyRunner, libraryContender, lineup, OPS, readRunner } from './contenders.js';
-import { evaluate, makeBuffers, measure, toRates } from './harness.js';
+import { DTYPES, evaluate, makeBuffers, measure, toRates } from './harness.js';
 import { reference } from './reference.js';
-
-const DTYPES = ['f32', 'f64'];
 
 /** BENCH_FILTER as a (case-sensitive) regular expression, or as a plain substring if it is not one. */
 function parseFilter(text) {
@@ -40,7 +38,7 @@ export async function nativeCells(native, isa, config, progress) {
     const set = makeBuffers(group.dtype, group.rows, group.cols, config.seed);
     for (const cell of group.cells) {
       const contender = libraryContender(`native ${isa}`, native, cell.op, set);
-      const cellInfo = { label: cell.label, dtype: cell.dtype, set, ref: reference(cell.op, set) };
+      const cellInfo = { label: cell.label, set, ref: reference(cell.op, set) };
       results[cell.label] = (await evaluate([contender], cellInfo, config)).results[contender.name];
     }
   }
@@ -58,7 +56,7 @@ export async function measureCells(groups, ctx, config, progress) {
     const read = group.cells.some((c) => c.op === 'logSumExp') ? await rates(readRunner(ctx.plainFor[group.dtype], set)) : undefined;
     for (const cell of group.cells) {
       progress(`pure TS, plain JS${ctx.peers.length ? ', peers' : ''}: ${cell.label}`);
-      const cellInfo = { label: cell.label, dtype: cell.dtype, set, ref: reference(cell.op, set) };
+      const cellInfo = { label: cell.label, set, ref: reference(cell.op, set) };
       const { results, skipped } = await evaluate(lineup(ctx, cell.op, set, { native: false }), cellInfo, config);
       Object.assign(cell.contenders, results, { copy }, cell.op === 'logSumExp' ? { read } : {});
       Object.assign(cell.skipped, skipped);

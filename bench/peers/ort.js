@@ -48,7 +48,7 @@ export function ortPeers(ort) {
   const peer = {
     name,
     contender: (op, set) =>
-      MODELS[op] ? { name, strict: false, prepare: () => prepare(ort, op, set) } : { name, skip: NO_GRADIENT },
+      MODELS[op] ? { name, prepare: () => prepare(ort, op, set) } : { name, skip: NO_GRADIENT },
   };
   return { peers: [peer], info: { 'onnxruntime-node': ort.env.versions.node, ort: 'CPU execution provider, 1 intra-op and 1 inter-op thread, opset 13' } };
 }

@@ -52,7 +52,7 @@ function tfjsPeer(tf, backend, opOnly) {
     opOnly, // left out of quick runs
     contender: (op, set) =>
       set.dtype === 'f32'
-        ? { name, strict: false, prepare: () => prepare(tf, backend, opOnly, op, set) }
+        ? { name, prepare: () => prepare(tf, backend, opOnly, op, set) }
         : { name, skip: 'TensorFlow.js has no float64' },
   };
 }
