@@ -361,6 +361,32 @@ std::vector<Real> in_type(double total) {
   return {static_cast<Real>(total)};
 }
 
+// An element-wise loss kernel (BCE, regression) against its serial twin, from `args` without
+// outputs: the losses and their sum; the gradient with per-element factors `es`; both at once.
+template <typename Real, class Args>
+void elementwise_vs_serial(double (*kernel)(const Args*), double (*serial)(const Args*), Args args,
+                           const std::vector<Real>& es, double rel, double floor, const std::string& what) {
+  const size_t n = args.n;
+  std::vector<Real> la(n, 7), lb(n, 7), ga(n, 7), gb(n, 7), lc(n, 7), gc(n, 7);
+  args.loss_out = la.data();
+  const double ta = kernel(&args);
+  args.loss_out = lb.data();
+  const double tb = serial(&args);
+  check(agree(la, lb, rel, floor) && agree(in_type<Real>(ta), in_type<Real>(tb), rel, 1.0), what + " loss vs serial");
+  args.loss_out = nullptr;
+  args.grad_element_scale = es.data();
+  args.grad_out = ga.data();
+  kernel(&args);
+  args.grad_out = gb.data();
+  serial(&args);
+  check(agree(ga, gb, rel, floor), what + " grad vs serial");
+  args.loss_out = lc.data();
+  args.grad_out = gc.data();
+  const double tc = kernel(&args);
+  check(agree(lc, lb, rel, floor) && agree(gc, gb, rel, floor) && agree(in_type<Real>(tc), in_type<Real>(tb), rel, 1.0),
+        what + " loss and grad at once vs serial");
+}
+
 // Logits mixing random values with the special ones the element-wise kernels must handle.
 template <typename Real>
 std::vector<Real> special_logits(size_t n, std::mt19937_64& rng) {
@@ -399,21 +425,10 @@ void test_losses_vs_serial(std::mt19937_64& rng) {
     for (auto& v : pw) v = static_cast<Real>(0.5 + 2 * u(rng));
     for (auto& v : es) v = static_cast<Real>(u(rng) - 0.5);
     for (int variant = 0; variant < 3; ++variant) {  // no weights; per element; per class + pos_weight
-      std::vector<Real> la(n, 7), lb(n, 7), ga(n, 7), gb(n, 7);
-      typename ArgsOf<Real>::bce args{x.data(), t.data(), n, cols, variant ? w.data() : nullptr, variant == 1,
-                                      variant == 2 ? pw.data() : nullptr, la.data(), nullptr, 0.5, nullptr};
-      const double ta = k.bce_with_logits(&args);
-      args.loss_out = lb.data();
-      const double tb = serial.bce_with_logits(&args);
-      args.loss_out = nullptr;
-      args.grad_out = ga.data();
-      args.grad_element_scale = es.data();
-      k.bce_with_logits(&args);
-      args.grad_out = gb.data();
-      serial.bce_with_logits(&args);
-      const std::string what = where + " variant " + std::to_string(variant);
-      check(agree(la, lb, rel, 1.0) && agree(in_type<Real>(ta), in_type<Real>(tb), rel, 1.0), "bce loss vs serial " + what);
-      check(agree(ga, gb, rel, 1.0), "bce grad vs serial " + what);
+      const typename ArgsOf<Real>::bce args{x.data(), t.data(), n, cols, variant ? w.data() : nullptr, variant == 1,
+                                            variant == 2 ? pw.data() : nullptr, nullptr, nullptr, 0.5, nullptr};
+      elementwise_vs_serial(k.bce_with_logits, serial.bce_with_logits, args, es, rel, 1.0,
+                            "bce " + where + " variant " + std::to_string(variant));
     }
 
     // Regression losses: d = x − t over the special values, at the kinks (|d| = 0, 0.5, 1) too.
@@ -421,20 +436,9 @@ void test_losses_vs_serial(std::mt19937_64& rng) {
     for (size_t i = 0; i < n; ++i) target[i] = static_cast<Real>(i % 5 == 0 ? x[i] : i % 5 == 1 ? x[i] - Real(0.5) : u(rng) * 4 - 2);
     for (int kind : {SSM_L1, SSM_L2, SSM_MSE, SSM_HUBER, SSM_SMOOTH_L1}) {
       for (double param : {0.5, 1.0}) {
-        std::vector<Real> la(n, 7), lb(n, 7), ga(n, 7), gb(n, 7);
-        typename ArgsOf<Real>::regression args{kind, x.data(), target.data(), n, param, la.data(), nullptr, 0.25, nullptr};
-        const double ta = k.regression(&args);
-        args.loss_out = lb.data();
-        const double tb = serial.regression(&args);
-        args.loss_out = nullptr;
-        args.grad_out = ga.data();
-        args.grad_element_scale = es.data();
-        k.regression(&args);
-        args.grad_out = gb.data();
-        serial.regression(&args);
-        const std::string what = where + " kind " + std::to_string(kind) + " param " + std::to_string(param);
-        check(agree(la, lb, rel, 1e-30) && agree(in_type<Real>(ta), in_type<Real>(tb), rel, 1.0), "regression loss vs serial " + what);
-        check(agree(ga, gb, rel, 1e-30), "regression grad vs serial " + what);
+        const typename ArgsOf<Real>::regression args{kind, x.data(), target.data(), n, param, nullptr, nullptr, 0.25, nullptr};
+        elementwise_vs_serial(k.regression, serial.regression, args, es, rel, 1e-30,
+                              "regression " + where + " kind " + std::to_string(kind) + " param " + std::to_string(param));
       }
     }
 
