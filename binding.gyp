@@ -26,7 +26,8 @@
         "native/src/addon.cc",
         "native/src/dispatch.cc",
         "native/src/serial.cc",
-        "native/src/serial_losses.cc"
+        "native/src/serial_losses.cc",
+        "native/src/serial_scoring.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

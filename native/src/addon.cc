@@ -7,8 +7,11 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "row_jobs.h"
 #include "softmax_simd/kernels.h"
 
 namespace {
@@ -62,6 +65,17 @@ View float_array_like(const Napi::Value& v, const char* name, const View& like, 
   return view;
 }
 
+// An Int32Array of an exact length; or nothing when `optional` and null.
+View int32_array(const Napi::Value& v, const char* name, size_t length, bool optional = false) {
+  if (optional && (v.IsNull() || v.IsUndefined())) return View{nullptr, 0, napi_int32_array};
+  const View view = typed_array(v, name);
+  if (view.type != napi_int32_array) throw_type(v.Env(), std::string(name) + " must be an Int32Array");
+  if (view.length != length) {
+    throw_range(v.Env(), std::string(name) + " must have length " + std::to_string(length));
+  }
+  return view;
+}
+
 // An output may be an input exactly (in place) when `may_alias`; any other shared byte would
 // make the kernel read values it has already overwritten.
 void check_overlap(const Napi::Env& env, const View& in, const View& out, const char* name,
@@ -108,6 +122,7 @@ struct Typed<float> {
   using Bce = bce_args_f32;
   using Information = information_args_f32;
   using Regression = regression_args_f32;
+  using Score = score_args_f32;
 };
 template <>
 struct Typed<double> {
@@ -116,6 +131,7 @@ struct Typed<double> {
   using Bce = bce_args_f64;
   using Information = information_args_f64;
   using Regression = regression_args_f64;
+  using Score = score_args_f64;
 };
 
 // f(T{}) with T the element type of x (checked to be a float array): one body for both types.
@@ -141,7 +157,70 @@ void check_outputs(const Napi::Env& env, const View& loss_out, const View& grad_
   check_overlap(env, loss_out, grad_out, "gradOut", false);
 }
 
-// softmaxRows / logSoftmaxRows(x, out, cols, temperature, allMaskedZero)
+// Async calls: `workers` AsyncWorkers on libuv's pool share one RowJob. The last to finish
+// settles the promise (the total, or null when cancelled) and releases the references that kept
+// the call's arrays alive; no Node-API call happens off the main thread.
+struct AsyncJob {
+  AsyncJob(const Napi::Env& env, size_t rows, size_t cols, std::function<double(size_t, size_t)> run, const int32_t* cancel)
+      : job(rows, cols, std::move(run), cancel), deferred(Napi::Promise::Deferred::New(env)) {}
+  RowJob job;
+  Napi::Promise::Deferred deferred;
+  std::vector<Napi::Reference<Napi::Value>> held;
+  size_t pending = 0;
+
+  void settle() {
+    if (--pending > 0) return;
+    const Napi::Env env = deferred.Env();
+    deferred.Resolve(job.stopped() ? env.Null() : Napi::Number::New(env, job.total()));
+    held.clear();
+  }
+};
+
+class ChunkWorker : public Napi::AsyncWorker {
+ public:
+  ChunkWorker(const Napi::Env& env, std::shared_ptr<AsyncJob> job) : Napi::AsyncWorker(env, "softmax-simd"), job_(std::move(job)) {}
+  void Execute() override { job_->job.work(); }
+  void OnOK() override { job_->settle(); }
+  void OnError(const Napi::Error&) override { job_->settle(); }
+
+ private:
+  std::shared_ptr<AsyncJob> job_;
+};
+
+// Runs a batch of rows through `run(begin, end)` (which returns the rows' partial total),
+// according to the call's last two arguments, at info[at] and info[at + 1]:
+// - threads: an integer in [1, 1024];
+// - control: undefined for a sync call, which returns the total; or an Int32Array whose first
+//   entry JS sets to stop the job between chunks, for an async call, which returns a Promise of
+//   the total (null when stopped).
+Napi::Value run_rows(const Napi::CallbackInfo& info, size_t at, size_t rows, size_t cols,
+                     std::function<double(size_t, size_t)> run) {
+  const Napi::Env env = info.Env();
+  const double threads = number(info[at], "threads");
+  if (!(threads >= 1 && threads <= 1024) || threads != std::floor(threads)) {
+    throw_range(env, "threads must be an integer in [1, 1024]");
+  }
+  const Napi::Value control = info[at + 1];
+  if (control.IsUndefined()) {
+    RowJob job(rows, cols, std::move(run));
+    job.run_on(static_cast<size_t>(threads));
+    return Napi::Number::New(env, job.total());
+  }
+  const View flag = typed_array(control, "control");
+  if (flag.type != napi_int32_array || flag.length < 1) throw_type(env, "control must be an Int32Array");
+  auto async = std::make_shared<AsyncJob>(env, rows, cols, std::move(run), data<const int32_t>(flag));
+  for (size_t i = 0; i < info.Length(); ++i) {
+    if (info[i].IsObject()) async->held.push_back(Napi::Persistent(info[i]));
+  }
+  const size_t workers = std::min(static_cast<size_t>(threads), async->job.chunks());
+  const Napi::Promise promise = async->deferred.Promise();
+  async->pending = workers + 1;  // + 1 until every worker is queued
+  for (size_t w = 0; w < workers; ++w) (new ChunkWorker(env, async))->Queue();
+  async->settle();
+  return promise;
+}
+
+// softmaxRows / logSoftmaxRows(x, out, cols, temperature, allMaskedZero, threads, control)
 template <bool Log>
 Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -152,30 +231,39 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   check_overlap(env, x, out, "out", true);
   const double temperature = positive_finite(info[3], "temperature");
   const int all_masked = info[4].ToBoolean() ? SSM_ALL_MASKED_ZERO : SSM_ALL_MASKED_NAN;
-  by_type(x, [&](auto zero) {
+  return by_type(x, [&](auto zero) {
     using T = decltype(zero);
-    const auto& k = Typed<T>::kernels();
-    (Log ? k.log_softmax_rows : k.softmax_rows)(data<const T>(x), data<T>(out), rows, cols, temperature, all_masked);
+    const auto kernel = Log ? Typed<T>::kernels().log_softmax_rows : Typed<T>::kernels().softmax_rows;
+    const auto* in = data<const T>(x);
+    T* o = data<T>(out);
+    return run_rows(info, 5, rows, cols, [=](size_t begin, size_t end) {
+      kernel(in + begin * cols, o + begin * cols, end - begin, cols, temperature, all_masked);
+      return 0.0;
+    });
   });
-  return env.Undefined();
 }
 
-// logSumExpRows(x, out, cols): out has one value per row.
+// logSumExpRows(x, out, cols, threads, control): out has one value per row.
 Napi::Value LogSumExpRows(const Napi::CallbackInfo& info) {
   const View x = float_array(info[0], "x");
   size_t cols = 0;
   const size_t rows = rows_of(info[2], x, &cols);
   const View out = float_array_like(info[1], "out", x, rows);
   check_overlap(info.Env(), x, out, "out", true);
-  by_type(x, [&](auto zero) {
+  return by_type(x, [&](auto zero) {
     using T = decltype(zero);
-    Typed<T>::kernels().log_sum_exp_rows(data<const T>(x), data<T>(out), rows, cols);
+    const auto kernel = Typed<T>::kernels().log_sum_exp_rows;
+    const auto* in = data<const T>(x);
+    T* o = data<T>(out);
+    return run_rows(info, 3, rows, cols, [=](size_t begin, size_t end) {
+      kernel(in + begin * cols, o + begin, end - begin, cols);
+      return 0.0;
+    });
   });
-  return info.Env().Undefined();
 }
 
 // crossEntropyRows(logits, cols, target, ignoreIndex, weight, labelSmoothing, temperature,
-//                  lossOut, gradOut, gradScale, gradRowScale) -> sum of the row losses
+//                  lossOut, gradOut, gradScale, gradRowScale, threads, control) -> sum of the row losses
 Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const View x = float_array(info[0], "logits");
@@ -217,7 +305,7 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   const View none{nullptr, 0, x.type};
   check_outputs(env, loss_out, grad_out, {x, soft ? target : none}, {soft ? none : target, weight, row_scale});
 
-  const double total = by_type(x, [&](auto zero) {
+  return by_type(x, [&](auto zero) {
     using T = decltype(zero);
     const typename Typed<T>::CrossEntropy a{data<const T>(x),
                                             rows,
@@ -232,9 +320,76 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
                                             data<T>(grad_out),
                                             grad_scale,
                                             data<const T>(row_scale)};
-    return Typed<T>::kernels().cross_entropy_rows(&a);
+    const auto kernel = Typed<T>::kernels().cross_entropy_rows;
+    return run_rows(info, 11, rows, cols, [=](size_t begin, size_t end) {
+      auto part = a;
+      part.rows = end - begin;
+      part.logits += begin * cols;
+      if (part.target) part.target += begin;
+      if (part.target_probs) part.target_probs += begin * cols;
+      if (part.loss_out) part.loss_out += begin;
+      if (part.grad_out) part.grad_out += begin * cols;
+      if (part.grad_row_scale) part.grad_row_scale += begin;
+      return kernel(&part);
+    });
   });
-  return Napi::Number::New(env, total);
+}
+
+// scoreRows(logits, cols, labels, predictions, confidence, logSumExp, nll, k, topProbabilities,
+//           topIndices, topValues, threads, control) -> sum of the row NLLs (0 without labels)
+// Every output may be null; none may overlap the inputs or another output.
+Napi::Value ScoreRows(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const View x = float_array(info[0], "logits");
+  size_t cols = 0;
+  const size_t rows = rows_of(info[1], x, &cols);
+  const View labels = int32_array(info[2], "labels", rows, true);
+  const auto* label = data<const int32_t>(labels);
+  for (size_t r = 0; label && r < rows; ++r) {
+    if (label[r] < 0 || static_cast<size_t>(label[r]) >= cols) {
+      throw_range(env, "labels[" + std::to_string(r) + "] is out of range");
+    }
+  }
+  const View predictions = int32_array(info[3], "predictions", rows, true);
+  const View confidence = float_array_like(info[4], "confidence", x, rows, true);
+  const View log_sum_exp = float_array_like(info[5], "logSumExp", x, rows, true);
+  const View nll = float_array_like(info[6], "nll", x, rows, true);
+  if (nll.data && !labels.data) throw_type(env, "nll needs labels");
+  const double k = number(info[7], "k");
+  if (!(k >= 0 && k <= static_cast<double>(cols)) || k != std::floor(k)) throw_range(env, "k must be an integer in [0, cols]");
+  const auto top = static_cast<size_t>(k);
+  const bool probabilities = info[8].ToBoolean();
+  const View top_indices = int32_array(info[9], "topIndices", rows * top, top == 0);
+  const View top_values = float_array_like(info[10], "topValues", x, rows * top, top == 0);
+  const std::vector<std::pair<View, const char*>> outputs = {
+      {predictions, "predictions"}, {confidence, "confidence"}, {log_sum_exp, "logSumExp"},
+      {nll, "nll"}, {top_indices, "topIndices"}, {top_values, "topValues"}};
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    check_overlap(env, x, outputs[i].first, outputs[i].second, false);
+    check_overlap(env, labels, outputs[i].first, outputs[i].second, false);
+    for (size_t j = 0; j < i; ++j) check_overlap(env, outputs[j].first, outputs[i].first, outputs[i].second, false);
+  }
+  return by_type(x, [&](auto zero) {
+    using T = decltype(zero);
+    const typename Typed<T>::Score a{data<const T>(x), rows, cols, label, data<int32_t>(predictions),
+                                     data<T>(confidence), data<T>(log_sum_exp), data<T>(nll), top,
+                                     probabilities, data<int32_t>(top_indices), data<T>(top_values)};
+    const auto kernel = Typed<T>::kernels().score_rows;
+    return run_rows(info, 11, rows, cols, [=](size_t begin, size_t end) {
+      auto part = a;
+      part.rows = end - begin;
+      part.logits += begin * cols;
+      const auto shift = [&](auto* p, size_t by) { return p ? p + by : p; };
+      part.labels = shift(part.labels, begin);
+      part.predictions = shift(part.predictions, begin);
+      part.confidence = shift(part.confidence, begin);
+      part.log_sum_exp = shift(part.log_sum_exp, begin);
+      part.nll = shift(part.nll, begin);
+      part.top_indices = shift(part.top_indices, begin * top);
+      part.top_values = shift(part.top_values, begin * top);
+      return kernel(&part);
+    });
+  });
 }
 
 // sigmoid / logSigmoid(x, out)
@@ -382,6 +537,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("logSoftmaxBackwardRows", Napi::Function::New(env, BackwardRows<true>, "logSoftmaxBackwardRows"));
   exports.Set("informationRows", Napi::Function::New(env, InformationRows, "informationRows"));
   exports.Set("regression", Napi::Function::New(env, Regression, "regression"));
+  exports.Set("scoreRows", Napi::Function::New(env, ScoreRows, "scoreRows"));
   return exports;
 }
 

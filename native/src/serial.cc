@@ -188,12 +188,14 @@ const kernel_table* ssm_table_serial(void) {
        cross_entropy_rows_f32_serial, sigmoid_f32_serial, log_sigmoid_f32_serial,
        bce_with_logits_f32_serial, softmax_backward_rows_f32_serial,
        log_softmax_backward_rows_f32_serial, information_rows_f32_serial, regression_f32_serial,
+       score_rows_f32_serial,
        map_array<float, exp_of>,
        map_array<float, log_of>, map_array<float, log1p_of>},
       {softmax_rows_f64_serial, log_softmax_rows_f64_serial, log_sum_exp_rows_f64_serial,
        cross_entropy_rows_f64_serial, sigmoid_f64_serial, log_sigmoid_f64_serial,
        bce_with_logits_f64_serial, softmax_backward_rows_f64_serial,
        log_softmax_backward_rows_f64_serial, information_rows_f64_serial, regression_f64_serial,
+       score_rows_f64_serial,
        map_array<double, exp_of>,
        map_array<double, log_of>, map_array<double, log1p_of>}};
   return &table;

@@ -63,6 +63,9 @@ struct Avx512F32 {
     return _mm512_mask_mul_ps(m, high, m, set1(0.5f));
   }
   static V ldexp(V p, V n) { return _mm512_scalef_ps(p, n); }
+  // Bit i set where lane i of a == b / a > b (ordered: NaN never sets a bit).
+  static unsigned mask_equal(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+  static unsigned mask_greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
   static T hmax(V v) { return _mm512_reduce_max_ps(v); }
   static double hsum(V v) {
     const __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
@@ -113,6 +116,8 @@ struct Avx512F64 {
     return _mm512_mask_mul_pd(m, high, m, set1(0.5));
   }
   static V ldexp(V p, V n) { return _mm512_scalef_pd(p, n); }
+  static unsigned mask_equal(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
+  static unsigned mask_greater(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
   static T hmax(V v) { return _mm512_reduce_max_pd(v); }
   static double hsum(V v) { return _mm512_reduce_add_pd(v); }
 };

@@ -84,6 +84,13 @@ struct NeonF32 : NeonTail<NeonF32Base> {
     const V f2 = vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(k2, bias), 23));
     return vmulq_f32(vmulq_f32(p, f1), f2);
   }
+  // Bit i set where lane i of a == b / a > b (ordered: NaN never sets a bit).
+  static unsigned mask_equal(V a, V b) { return bits(vceqq_f32(a, b)); }
+  static unsigned mask_greater(V a, V b) { return bits(vcgtq_f32(a, b)); }
+  static unsigned bits(uint32x4_t m) {
+    const uint32x4_t weights = {1, 2, 4, 8};
+    return vaddvq_u32(vandq_u32(m, weights));
+  }
   static T hmax(V v) { return vmaxvq_f32(v); }
   static double hsum(V v) {
     return vaddvq_f64(vaddq_f64(vcvt_f64_f32(vget_low_f32(v)), vcvt_high_f64_f32(v)));
@@ -136,6 +143,12 @@ struct NeonF64 : NeonTail<NeonF64Base> {
     const V f1 = vreinterpretq_f64_s64(vshlq_n_s64(vaddq_s64(k1, bias), 52));
     const V f2 = vreinterpretq_f64_s64(vshlq_n_s64(vaddq_s64(k2, bias), 52));
     return vmulq_f64(vmulq_f64(p, f1), f2);
+  }
+  static unsigned mask_equal(V a, V b) { return bits(vceqq_f64(a, b)); }
+  static unsigned mask_greater(V a, V b) { return bits(vcgtq_f64(a, b)); }
+  static unsigned bits(uint64x2_t m) {
+    const uint64x2_t weights = {1, 2};
+    return static_cast<unsigned>(vaddvq_u64(vandq_u64(m, weights)));
   }
   static T hmax(V v) { return vmaxvq_f64(v); }
   static double hsum(V v) { return vaddvq_f64(v); }

@@ -1,10 +1,12 @@
-// An ISA's kernel table (kernels.h) from its vector ops: the row kernels of rows_impl.h and
-// losses_impl.h, instantiated for float and double. Included by that ISA's translation unit only.
+// An ISA's kernel table (kernels.h) from its vector ops: the row kernels of rows_impl.h,
+// losses_impl.h and scoring_impl.h, instantiated for float and double. Included by that ISA's
+// translation unit only.
 #ifndef SOFTMAX_SIMD_TABLE_IMPL_H
 #define SOFTMAX_SIMD_TABLE_IMPL_H
 
 #include "losses_impl.h"
 #include "rows_impl.h"
+#include "scoring_impl.h"
 
 namespace {
 
@@ -43,6 +45,7 @@ Table entries() {
           L::log_softmax_backward_rows,
           L::information_rows,
           L::regression,
+          Scoring<O>::score_rows,
           R::exp_array,
           R::log_array,
           R::log1p_array};

@@ -138,6 +138,39 @@ SSM_REGRESSION_ARGS(f32, float)
 SSM_REGRESSION_ARGS(f64, double)
 #undef SSM_REGRESSION_ARGS
 
+/*
+ * One-pass scoring of logit rows: the argmax, the row's log-sum-exp and max probability, the
+ * negative log-likelihood of a label, and the top k classes, from one read of each row (the row
+ * is read again from cache). Every output is optional (NULL skips it, and what no output needs
+ * is not computed).
+ *   predictions[i]: the first index of the row's max; -1 for a row with a NaN.
+ *   log_sum_exp[i]: as log_sum_exp_rows.
+ *   confidence[i]: the max probability, 1 / sum_c exp(x_c - max); NaN where softmax is NaN.
+ *   nll[i]: log_sum_exp[i] - x[labels[i]] in double (NaN where softmax is NaN).
+ *   top_indices / top_values (rows x k, 0 < k <= cols): the k largest entries, largest first,
+ *   equal values in index order; values are probabilities (top_probabilities) or the logits.
+ *   A row with a NaN gets indices -1 and values NaN.
+ * Labels must be in [0, cols). Returns sum_i nll_i (compensated) when labels is given, else 0.
+ */
+#define SSM_SCORE_ARGS(suffix, real)                                                            \
+  typedef struct score_args_##suffix {                                                          \
+    const real* logits;             /* rows x cols */                                           \
+    size_t rows, cols;                                                                          \
+    const int32_t* labels;          /* rows class indices, or NULL */                           \
+    int32_t* predictions;           /* rows, or NULL */                                         \
+    real* confidence;               /* rows, or NULL */                                         \
+    real* log_sum_exp;              /* rows, or NULL */                                         \
+    real* nll;                      /* rows, or NULL (needs labels) */                          \
+    size_t k;                       /* top-k count, 0 for none */                               \
+    int top_probabilities;          /* top values are probabilities (else logits) */           \
+    int32_t* top_indices;           /* rows x k, or NULL when k is 0 */                         \
+    real* top_values;               /* rows x k, or NULL when k is 0 */                         \
+  } score_args_##suffix;
+
+SSM_SCORE_ARGS(f32, float)
+SSM_SCORE_ARGS(f64, double)
+#undef SSM_SCORE_ARGS
+
 /* One ISA's kernels, for one element type. */
 #define SSM_KERNEL_TABLE(suffix, real)                                                          \
   typedef struct kernel_table_##suffix {                                                        \
@@ -156,6 +189,7 @@ SSM_REGRESSION_ARGS(f64, double)
                                       size_t cols);                                             \
     int64_t (*information_rows)(const information_args_##suffix* args);                         \
     double (*regression)(const regression_args_##suffix* args);                                 \
+    double (*score_rows)(const score_args_##suffix* args);                                      \
     void (*exp_array)(const real* x, real* y, size_t n); /* the ISA's exp, for tests */         \
     void (*log_array)(const real* x, real* y, size_t n); /* the ISA's log, for tests */         \
     void (*log1p_array)(const real* x, real* y, size_t n); /* the ISA's log1p, for tests */     \
@@ -217,6 +251,8 @@ int64_t information_rows_f32_serial(const information_args_f32* args);
 int64_t information_rows_f64_serial(const information_args_f64* args);
 double regression_f32_serial(const regression_args_f32* args);
 double regression_f64_serial(const regression_args_f64* args);
+double score_rows_f32_serial(const score_args_f32* args);
+double score_rows_f64_serial(const score_args_f64* args);
 
 #ifdef __cplusplus
 }

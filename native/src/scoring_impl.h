@@ -1,0 +1,137 @@
+// The scoring kernel (kernels.h, score_args) over an ISA's vector ops `O`, included by that
+// ISA's translation unit only (see rows_impl.h). Per row:
+// - with anything that needs the probabilities: the online statistics of rows_impl.h (max and
+//   Σ e^(x − max) in one read, blocks from L1); a NaN makes the sum NaN;
+// - otherwise (argmax, raw top k): a vector max that also sums x − x, which is NaN when the row
+//   holds a NaN or an infinity;
+// then the first index of the max (a vector compare from the start of the row, in cache) and the
+// top k (a heap of k indices; whole vectors are compared with the heap's threshold, and only
+// entries above it are offered, so once the heap has filled a row costs one compare a vector).
+// Rows with a NaN or an infinite max go to the serial kernel, which has the exact semantics.
+#ifndef SOFTMAX_SIMD_SCORING_IMPL_H
+#define SOFTMAX_SIMD_SCORING_IMPL_H
+
+#include <cmath>
+#include <limits>
+
+#include "row_sum.h"
+#include "rows_impl.h"
+#include "softmax_simd/kernels.h"
+#include "top_k.h"
+
+namespace {
+
+inline double serial_score(const score_args_f32& a) { return score_rows_f32_serial(&a); }
+inline double serial_score(const score_args_f64& a) { return score_rows_f64_serial(&a); }
+
+template <class O>
+struct Scoring {
+  using T = typename O::T;
+  using V = typename O::V;
+  using R = Rows<O, false>;
+  static constexpr size_t N = O::N;
+  static constexpr T kInf = std::numeric_limits<T>::infinity();
+
+  // The row's max, and whether every entry is finite.
+  static T checked_max(const T* x, size_t len, bool* finite) {
+    V m0 = O::set1(-kInf), m1 = m0, z = O::zero();
+    size_t i = 0;
+    for (; i + 2 * N <= len; i += 2 * N) {
+      const V a = O::load(x + i, N, 0), b = O::load(x + i + N, N, 0);
+      m0 = O::max(m0, a);
+      m1 = O::max(m1, b);
+      z = O::add(z, O::add(O::sub(a, a), O::sub(b, b)));
+    }
+    for (; i < len; i += N) {
+      const size_t n = std::min(N, len - i);
+      const V a = O::load(x + i, n, -kInf);
+      m0 = O::max(m0, a);
+      z = O::add(z, O::keep(O::sub(a, a), n));  // not the fill lanes: −Inf − −Inf is NaN
+    }
+    *finite = O::hsum(z) == 0;
+    return O::hmax(O::max(m0, m1));
+  }
+
+  // The first index where x == m (m is in the row).
+  static size_t first_equal(const T* x, size_t len, T m) {
+    const V mv = O::set1(m);
+    for (size_t i = 0; i < len; i += N) {
+      const size_t n = std::min(N, len - i);
+      const unsigned hits = O::mask_equal(O::load(x + i, n, std::numeric_limits<T>::quiet_NaN()), mv);
+      if (hits) return i + static_cast<size_t>(__builtin_ctz(hits));
+    }
+    return 0;
+  }
+
+  template <class Args>
+  static double score_rows(const Args* args) {
+    const Args& a = *args;
+    const size_t cols = a.cols;
+    const bool need_sum = a.confidence || a.log_sum_exp || a.nll || a.labels || (a.k && a.top_probabilities);
+    const ExpScale<O> unit = exp_scale<O>(1);
+    CompensatedSum total;
+    for (size_t r = 0; r < a.rows; ++r) {
+      const T* x = a.logits + r * cols;
+      T m;
+      double sum = 0;
+      bool ordinary;
+      if (need_sum) {
+        const typename R::Stats st = R::stats(x, cols, unit, 1.0, R::next_row(x, r, a.rows, cols));
+        m = st.m;
+        sum = st.sum;
+        ordinary = std::isfinite(m) && std::isfinite(sum);
+      } else {
+        m = checked_max(x, cols, &ordinary);
+      }
+      if (!ordinary) {
+        total.add(serial_score(one_row(a, r)));
+        continue;
+      }
+      const auto arg = static_cast<int32_t>(first_equal(x, cols, m));
+      if (a.predictions) a.predictions[r] = arg;
+      if (a.log_sum_exp) a.log_sum_exp[r] = static_cast<T>(m + std::log(sum));
+      if (a.confidence) a.confidence[r] = static_cast<T>(1 / sum);
+      if (a.labels) {
+        const double nll = std::log(sum) + (static_cast<double>(m) - x[a.labels[r]]);
+        if (a.nll) a.nll[r] = static_cast<T>(nll);
+        total.add(nll);
+      }
+      if (a.k) top_k(x, cols, a.k, a.top_indices + r * a.k, a.top_values + r * a.k, a.top_probabilities, m, sum);
+    }
+    return total.value();
+  }
+
+  static void top_k(const T* x, size_t cols, size_t k, int32_t* idx, T* val, bool probabilities, T m, double sum) {
+    TopK<T> top(x, idx, k);
+    for (size_t i = k; i < cols; i += N) {
+      const size_t n = std::min(N, cols - i);
+      unsigned above = O::mask_greater(O::load(x + i, n, -kInf), O::set1(top.threshold()));
+      for (; above; above &= above - 1) top.offer(i + static_cast<size_t>(__builtin_ctz(above)));
+    }
+    top.finish();
+    for (size_t j = 0; j < k; ++j) {
+      const T v = x[idx[j]];
+      val[j] = probabilities ? static_cast<T>(std::exp(static_cast<double>(v) - m) / sum) : v;
+    }
+  }
+
+  // Arguments for the serial kernel over row r alone.
+  template <class Args>
+  static Args one_row(const Args& a, size_t r) {
+    Args one = a;
+    one.rows = 1;
+    one.logits += r * a.cols;
+    if (one.labels) one.labels += r;
+    if (one.predictions) one.predictions += r;
+    if (one.confidence) one.confidence += r;
+    if (one.log_sum_exp) one.log_sum_exp += r;
+    if (one.nll) one.nll += r;
+    if (one.top_indices) one.top_indices += r * a.k;
+    if (one.top_values) one.top_values += r * a.k;
+    return one;
+  }
+};
+
+}  // namespace
+
+#endif  // SOFTMAX_SIMD_SCORING_IMPL_H
