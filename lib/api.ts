@@ -4,20 +4,23 @@ import { backwardFunctions } from './backward.js';
 import { crossEntropyFunctions } from './cross-entropy.js';
 import { informationFunctions } from './information.js';
 import type { Kernels } from './kernels.js';
+import type { ParallelDefaults } from './parallel.js';
 import { nllLoss } from './nll.js';
 import { regressionFunctions } from './regression.js';
+import { scoringFunctions } from './scoring.js';
 import { sigmoidFunctions } from './sigmoid.js';
 import { softmaxFunctions } from './softmax.js';
 
-export function createApi(k: Kernels) {
+export function createApi(k: Kernels, defaults: ParallelDefaults) {
   return {
-    ...softmaxFunctions(k),
-    ...crossEntropyFunctions(k),
+    ...softmaxFunctions(k, defaults),
+    ...crossEntropyFunctions(k, defaults),
     nllLoss,
     ...informationFunctions(k),
     ...sigmoidFunctions(k),
     ...regressionFunctions(k),
     ...backwardFunctions(k),
+    ...scoringFunctions(k, defaults),
   };
 }
 

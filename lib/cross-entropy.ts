@@ -1,57 +1,72 @@
 // crossEntropy, crossEntropyWithGrad and crossEntropyBackward over one backend's kernels.
 // The TS side validates, works out the 'mean' denominator from the targets alone, and makes one
 // fused kernel call that reads the logits and writes the loss and the gradient together.
-import type { Kernels } from './kernels.js';
+import type { CrossEntropyCall, Kernels } from './kernels.js';
+import { asyncTwin, type ParallelDefaults, type Prepared, runKeys, syncTwin } from './parallel.js';
 import { backwardOutput, meanScale, reduced, targetWeightTotal } from './reduce.js';
 import type {
+  AsyncOptions,
   CrossEntropyBackwardOptions,
   CrossEntropyLossOptions,
   CrossEntropyWithGradOptions,
   FloatArray,
   IntegerArray,
   LossAndGrad,
+  ParallelOptions,
   Reduction,
 } from './types.js';
 import * as check from './validate.js';
 
-const commonKeys = ['cols', 'weight', 'ignoreIndex', 'reduction', 'labelSmoothing', 'temperature'] as const;
+const commonKeys = ['cols', 'weight', 'ignoreIndex', 'reduction', 'labelSmoothing', 'temperature', ...runKeys] as const;
 const lossKeys = [...commonKeys, 'out'] as const;
 const withGradKeys = [...commonKeys, 'gradOut'] as const;
 const backwardKeys = [...commonKeys, 'gradOutput', 'out'] as const;
 
 type Options = Partial<Record<(typeof commonKeys)[number], unknown>>;
 
+/** Options for the async twins (and `threads` for the sync functions). */
+type Run<P> = P extends 'async' ? AsyncOptions : ParallelOptions;
+type Promised<P, R> = P extends 'async' ? Promise<R> : R;
+
 /** Class-index targets, or soft targets of the logits' type and shape. */
 export type Target<T extends FloatArray> = IntegerArray | T;
 
-export interface CrossEntropyFn {
-  <T extends FloatArray>(logits: T, target: Target<T>, options: CrossEntropyLossOptions<T> & { reduction: 'none' }): T;
-  <T extends FloatArray>(logits: T, target: Target<T>, options?: CrossEntropyLossOptions<T> & { reduction?: 'mean' | 'sum' }): number;
-  <T extends FloatArray>(logits: T, target: Target<T>, options?: CrossEntropyLossOptions<T>): number | T;
+export interface CrossEntropyFn<P = 'sync'> {
+  <T extends FloatArray>(logits: T, target: Target<T>, options: CrossEntropyLossOptions<T> & Run<P> & { reduction: 'none' }): Promised<P, T>;
+  <T extends FloatArray>(
+    logits: T,
+    target: Target<T>,
+    options?: CrossEntropyLossOptions<T> & Run<P> & { reduction?: 'mean' | 'sum' },
+  ): Promised<P, number>;
+  <T extends FloatArray>(logits: T, target: Target<T>, options?: CrossEntropyLossOptions<T> & Run<P>): Promised<P, number | T>;
 }
 
-export interface CrossEntropyWithGradFn {
+export interface CrossEntropyWithGradFn<P = 'sync'> {
   <T extends FloatArray>(
     logits: T,
     target: Target<T>,
-    options: CrossEntropyWithGradOptions<T> & { reduction: 'none' },
-  ): LossAndGrad<T, T>;
+    options: CrossEntropyWithGradOptions<T> & Run<P> & { reduction: 'none' },
+  ): Promised<P, LossAndGrad<T, T>>;
   <T extends FloatArray>(
     logits: T,
     target: Target<T>,
-    options?: CrossEntropyWithGradOptions<T> & { reduction?: 'mean' | 'sum' },
-  ): LossAndGrad<T, number>;
-  <T extends FloatArray>(logits: T, target: Target<T>, options?: CrossEntropyWithGradOptions<T>): LossAndGrad<T, number | T>;
+    options?: CrossEntropyWithGradOptions<T> & Run<P> & { reduction?: 'mean' | 'sum' },
+  ): Promised<P, LossAndGrad<T, number>>;
+  <T extends FloatArray>(
+    logits: T,
+    target: Target<T>,
+    options?: CrossEntropyWithGradOptions<T> & Run<P>,
+  ): Promised<P, LossAndGrad<T, number | T>>;
 }
 
 export type CrossEntropyBackwardFn = <T extends FloatArray>(
   logits: T,
   target: Target<T>,
-  options?: CrossEntropyBackwardOptions<T>,
+  options?: CrossEntropyBackwardOptions<T> & ParallelOptions,
 ) => T;
 
 /** Everything a kernel call needs, checked. */
-interface Prepared {
+interface Checked {
   x: FloatArray;
   rows: number;
   cols: number;
@@ -67,7 +82,7 @@ interface Prepared {
   reads: check.Reads;
 }
 
-function prepare(fn: string, logits: unknown, target: unknown, o: Options): Prepared {
+function checked(fn: string, logits: unknown, target: unknown, o: Options): Checked {
   const x = check.floatArray(fn, 'logits', logits);
   const { rows, cols } = check.shape(fn, 'logits', x, o.cols);
   const reduction = check.reduction(fn, o.reduction);
@@ -92,58 +107,54 @@ function prepare(fn: string, logits: unknown, target: unknown, o: Options): Prep
   return { x, rows, cols, reduction, weight, labelSmoothing, temperature, target: classes.labels, ignoreIndex: classes.ignoreIndex, denominator, reads };
 }
 
-export function crossEntropyFunctions(k: Kernels): {
-  crossEntropy: CrossEntropyFn;
-  crossEntropyWithGrad: CrossEntropyWithGradFn;
-  crossEntropyBackward: CrossEntropyBackwardFn;
-} {
-  const run = (p: Prepared, lossOut: FloatArray | null, gradOut: FloatArray | null, gradScale: number, gradRowScale: FloatArray | null) =>
-    k.crossEntropyRows({
-      logits: p.x,
-      cols: p.cols,
-      target: p.target,
-      ignoreIndex: p.ignoreIndex,
-      weight: p.weight,
-      labelSmoothing: p.labelSmoothing,
-      temperature: p.temperature,
-      lossOut,
-      gradOut,
-      gradScale,
-      gradRowScale,
-    });
+/** The row call of a prepared cross-entropy. */
+function rowCall(p: Checked, lossOut: FloatArray | null, gradOut: FloatArray | null, gradScale: number, gradRowScale: FloatArray | null) {
+  const call: CrossEntropyCall = {
+    logits: p.x,
+    cols: p.cols,
+    target: p.target,
+    ignoreIndex: p.ignoreIndex,
+    weight: p.weight,
+    labelSmoothing: p.labelSmoothing,
+    temperature: p.temperature,
+    lossOut,
+    gradOut,
+    gradScale,
+    gradRowScale,
+  };
+  return { op: 'crossEntropy', call } as const;
+}
 
-  function crossEntropy(logits: FloatArray, target: unknown, options?: CrossEntropyLossOptions): number | FloatArray {
-    const fn = 'crossEntropy';
-    const o = check.options(fn, options, lossKeys);
-    const p = prepare(fn, logits, target, o);
-    const lossOut = check.lossOut(fn, p.reduction, o.out, p.x, p.rows, p.reads);
-    const total = run(p, lossOut, null, 1, null);
-    return lossOut ?? reduced(p.reduction, total, p.denominator);
-  }
+function prepareLoss(fn: string, logits: unknown, target: unknown, options?: unknown): Prepared<number | FloatArray> {
+  const o = check.options(fn, options, lossKeys);
+  const p = checked(fn, logits, target, o);
+  const lossOut = check.lossOut(fn, p.reduction, o.out, p.x, p.rows, p.reads);
+  return { call: rowCall(p, lossOut, null, 1, null), options: o, finish: (total) => lossOut ?? reduced(p.reduction, total, p.denominator) };
+}
 
-  function crossEntropyWithGrad(logits: FloatArray, target: unknown, options?: CrossEntropyWithGradOptions) {
-    const fn = 'crossEntropyWithGrad';
-    const o = check.options(fn, options, withGradKeys);
-    const p = prepare(fn, logits, target, o);
-    const grad = check.outArray(fn, 'gradOut', o.gradOut, p.x, p.x.length, p.reads);
-    const lossOut = check.lossOut(fn, p.reduction, undefined, p.x, p.rows, p.reads);
-    // The gradient of the reduced loss; for 'none', of the sum of the row losses.
-    const total = run(p, lossOut, grad, meanScale(p.reduction, p.denominator), null);
-    return { loss: lossOut ?? reduced(p.reduction, total, p.denominator), grad };
-  }
+function prepareWithGrad(fn: string, logits: unknown, target: unknown, options?: unknown): Prepared<LossAndGrad<FloatArray, number | FloatArray>> {
+  const o = check.options(fn, options, withGradKeys);
+  const p = checked(fn, logits, target, o);
+  const grad = check.outArray(fn, 'gradOut', o.gradOut, p.x, p.x.length, p.reads);
+  const lossOut = check.lossOut(fn, p.reduction, undefined, p.x, p.rows, p.reads);
+  // The gradient of the reduced loss; for 'none', of the sum of the row losses.
+  const call = rowCall(p, lossOut, grad, meanScale(p.reduction, p.denominator), null);
+  return { call, options: o, finish: (total) => ({ loss: lossOut ?? reduced(p.reduction, total, p.denominator), grad }) };
+}
 
-  function crossEntropyBackward(logits: FloatArray, target: unknown, options?: CrossEntropyBackwardOptions): FloatArray {
-    const fn = 'crossEntropyBackward';
-    const o = check.options(fn, options, backwardKeys);
-    const p = prepare(fn, logits, target, o);
-    const { out, scale, each } = backwardOutput(fn, o, p.reduction, p.x, p.reads, { count: p.rows, unit: 'row', denominator: p.denominator });
-    run(p, null, out, scale, each);
-    return out;
-  }
+function prepareBackward(fn: string, logits: unknown, target: unknown, options?: unknown): Prepared<FloatArray> {
+  const o = check.options(fn, options, backwardKeys);
+  const p = checked(fn, logits, target, o);
+  const { out, scale, each } = backwardOutput(fn, o, p.reduction, p.x, p.reads, { count: p.rows, unit: 'row', denominator: p.denominator });
+  return { call: rowCall(p, null, out, scale, each), options: o, finish: () => out };
+}
 
+export function crossEntropyFunctions(k: Kernels, defaults: ParallelDefaults) {
   return {
-    crossEntropy: crossEntropy as CrossEntropyFn,
-    crossEntropyWithGrad: crossEntropyWithGrad as CrossEntropyWithGradFn,
-    crossEntropyBackward: crossEntropyBackward as CrossEntropyBackwardFn,
+    crossEntropy: syncTwin(k, 'crossEntropy', prepareLoss) as CrossEntropyFn,
+    crossEntropyWithGrad: syncTwin(k, 'crossEntropyWithGrad', prepareWithGrad) as CrossEntropyWithGradFn,
+    crossEntropyBackward: syncTwin(k, 'crossEntropyBackward', prepareBackward) as CrossEntropyBackwardFn,
+    crossEntropyAsync: asyncTwin(k, defaults, 'crossEntropy', prepareLoss) as CrossEntropyFn<'async'>,
+    crossEntropyWithGradAsync: asyncTwin(k, defaults, 'crossEntropyWithGrad', prepareWithGrad) as CrossEntropyWithGradFn<'async'>,
   };
 }

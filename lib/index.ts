@@ -11,7 +11,7 @@ import { load } from './load.js';
 import type { Backend } from './types.js';
 
 const loaded = load();
-const api = createApi(loaded.kernels);
+const api = createApi(loaded.kernels, loaded.backend);
 
 /**
  * Which implementation answers calls: `{ native, isa, supported, threads }`, and `reason` when the
@@ -20,7 +20,7 @@ const api = createApi(loaded.kernels);
  *
  * @example
  * import { backend } from 'softmax-simd';
- * console.log(backend); // { native: true, isa: 'avx512', supported: ['scalar', 'avx2', 'avx512'], threads: 1 }
+ * console.log(backend); // { native: true, isa: 'avx512', supported: ['scalar', 'avx2', 'avx512'], smallMax: 12, threads: 2, parallelMin: 131072 }
  */
 export const backend: Backend = Object.freeze(loaded.backend);
 
@@ -325,9 +325,112 @@ export const softmaxBackward = api.softmaxBackward;
  */
 export const logSoftmaxBackward = api.logSoftmaxBackward;
 
+/**
+ * The index of each row's largest entry: an Int32Array of length rows. Ties go to the lowest
+ * index; a row holding a NaN gives −1 (PyTorch would point at the NaN; −1 says "no answer");
+ * +Inf counts as the largest value, and a row of all −Inf gives 0.
+ *
+ * @example
+ * argmax(new Float32Array([0.1, 2, 2, -1])); // Int32Array [1]
+ * argmax(logits, { cols: 1000 });            // one per row
+ */
+export const argmax = api.argmax;
+
+/**
+ * The k largest entries of each row, best first, equal values in index order: `{ indices, values }`,
+ * each rows × k (row-major). `values` are the softmax probabilities of those entries, computed from
+ * the row's log-sum-exp without writing the whole softmax, or with `probabilities: false` the
+ * logits themselves. 1 ≤ k ≤ cols. A row with a NaN gets indices −1 and values NaN; a row whose
+ * softmax is NaN (a +Inf, or all −Inf) gets its indices and NaN probabilities.
+ *
+ * @example
+ * topK(new Float64Array([1, 3, 2]), 2);                 // { indices: [1, 2], values: [0.665, 0.245] }
+ * topK(logits, 5, { cols: 1000, probabilities: false }); // raw logits
+ */
+export const topK = api.topK;
+
+/**
+ * Scores a batch of logits from one read of each row: `predictions` (as {@link argmax}),
+ * `confidence` (the largest probability, 1 / Σ exp(x − max)), `logSumExp`, and with `labels`
+ * the per-row negative log-likelihood `nll` (= crossEntropy with reduction 'none'); with `topK`
+ * the k best classes and their probabilities. `summary` has `rows`, and with labels `accuracy`,
+ * `meanNll` and `perplexity` = exp(meanNll). Labels must be integers in [0, cols).
+ *
+ * @example
+ * const { predictions, summary } = score(logits, { cols: 10, labels });
+ * console.log(summary); // { rows: 360, accuracy: 0.97, meanNll: 0.11, perplexity: 1.12 }
+ */
+export const score = api.score;
+
+/**
+ * {@link softmax} off the main thread: a Promise of the same result, bit for bit. The rows are
+ * split over `threads` threads of libuv's pool (default: {@link backend}.threads for inputs of
+ * `backend.parallelMin` elements or more, else 1); `signal` (an AbortSignal) stops the work
+ * between chunks of rows and rejects with its reason (`out` is then partly written). The arrays
+ * must not be modified until the Promise settles. On the pure-TS path the work runs on the main
+ * thread in chunks, yielding to the event loop every few milliseconds.
+ *
+ * @example
+ * const probs = await softmaxAsync(logits, { cols: 1000 });
+ * await softmaxAsync(logits, { cols: 1000, out: logits, signal: AbortSignal.timeout(50) });
+ */
+export const softmaxAsync = api.softmaxAsync;
+
+/**
+ * {@link logSoftmax} off the main thread (see {@link softmaxAsync} for `threads` and `signal`).
+ *
+ * @example
+ * const logProbs = await logSoftmaxAsync(logits, { cols: 32000, threads: 2 });
+ */
+export const logSoftmaxAsync = api.logSoftmaxAsync;
+
+/**
+ * {@link logSumExp} off the main thread (see {@link softmaxAsync} for `threads` and `signal`).
+ *
+ * @example
+ * const lse = await logSumExpAsync(logits, { cols: 32000 });
+ */
+export const logSumExpAsync = api.logSumExpAsync;
+
+/**
+ * {@link crossEntropy} off the main thread (see {@link softmaxAsync} for `threads` and
+ * `signal`). The reduced loss is the same number as the sync call's, for any number of threads:
+ * both add the per-chunk sums in chunk order.
+ *
+ * @example
+ * const loss = await crossEntropyAsync(logits, labels, { cols: 1000 });
+ */
+export const crossEntropyAsync = api.crossEntropyAsync;
+
+/**
+ * {@link crossEntropyWithGrad} off the main thread (see {@link softmaxAsync}).
+ *
+ * @example
+ * const { loss, grad } = await crossEntropyWithGradAsync(logits, labels, { cols: 1000, gradOut: logits });
+ */
+export const crossEntropyWithGradAsync = api.crossEntropyWithGradAsync;
+
+/**
+ * {@link topK} off the main thread (see {@link softmaxAsync}).
+ *
+ * @example
+ * const { indices, values } = await topKAsync(logits, 5, { cols: 1000 });
+ */
+export const topKAsync = api.topKAsync;
+
+/**
+ * {@link score} off the main thread (see {@link softmaxAsync}): the same result, bit for bit,
+ * summary included.
+ *
+ * @example
+ * const { summary } = await scoreAsync(logits, { cols: 1000, labels, signal });
+ */
+export const scoreAsync = api.scoreAsync;
+
 export type * from './types.js';
 export type { Target, CrossEntropyFn, CrossEntropyWithGradFn, CrossEntropyBackwardFn } from './cross-entropy.js';
-export type { SoftmaxFn, LogSumExpFn } from './softmax.js';
+export type { SoftmaxFn, LogSumExpFn, SoftmaxAsyncFn, LogSumExpAsyncFn } from './softmax.js';
+export type { ArgmaxFn, TopKFn, TopKAsyncFn, ScoreFn, ScoreAsyncFn } from './scoring.js';
 export type { NllLossFn } from './nll.js';
 export type { EntropyFn, DivergenceFn } from './information.js';
 export type { ElementwiseFn, SigmoidBackwardFn, BinaryCrossEntropyFn, BinaryCrossEntropyBackwardFn } from './sigmoid.js';

@@ -74,6 +74,48 @@ export interface RegressionCall {
   gradElementScale: FloatArray | null;
 }
 
+/** One scoring call (see native/include/softmax_simd/kernels.h, score_args); null skips an output. */
+export interface ScoreCall {
+  logits: FloatArray;
+  cols: number;
+  /** One class index per row, each in [0, cols), or null. */
+  labels: Int32Array | null;
+  predictions: Int32Array | null;
+  confidence: FloatArray | null;
+  logSumExp: FloatArray | null;
+  /** Needs labels. */
+  nll: FloatArray | null;
+  /** Top-k count, 0 for none. */
+  k: number;
+  topProbabilities: boolean;
+  topIndices: Int32Array | null;
+  topValues: FloatArray | null;
+}
+
+/** A call over rows that can be split into row ranges and run on several threads. */
+export type RowCall =
+  | { op: 'softmax' | 'logSoftmax'; x: FloatArray; out: FloatArray; cols: number; temperature: number; allMaskedZero: boolean }
+  | { op: 'logSumExp'; x: FloatArray; out: FloatArray; cols: number }
+  | { op: 'crossEntropy'; call: CrossEntropyCall }
+  | { op: 'score'; call: ScoreCall };
+
+/** The rows of a chunk on the fixed grid both backends use (native/src/row_jobs.h). */
+export const CHUNK_ELEMENTS = 65536;
+export function chunkRows(cols: number): number {
+  return Math.max(1, Math.floor(CHUNK_ELEMENTS / cols));
+}
+
+/**
+ * Async calls on inputs of at least this many elements use every thread by default (measured:
+ * see bench/README.md, "Threads"); below it, one.
+ */
+export const PARALLEL_MIN = 131072;
+
+/** The number of elements a row call reads (what routing and the threads default go by). */
+export function rowCallLength(c: RowCall): number {
+  return 'call' in c ? c.call.logits.length : c.x.length;
+}
+
 /**
  * The row kernels a backend provides: the native addon (through the loader) and the pure-TS
  * implementation. Arguments are already validated; each call covers a whole batch.
@@ -99,6 +141,16 @@ export interface Kernels {
   informationRows(call: InformationCall): number;
   /** Writes the requested outputs and returns the sum of the element losses. */
   regression(call: RegressionCall): number;
+  /** Writes the requested outputs and returns the sum of the row NLLs (0 without labels). */
+  scoreRows(call: ScoreCall): number;
+  /**
+   * Runs a row call over the fixed chunk grid on `threads` threads and returns its total (the loss
+   * or NLL sum; 0 for the others), the chunks' partial totals added in chunk order: the same bits
+   * for any number of threads.
+   */
+  runRows(call: RowCall, threads: number): number;
+  /** As runRows, off the main thread; null when `control[0]` was set before the last chunk. */
+  runRowsAsync(call: RowCall, threads: number, control: Int32Array): Promise<number | null>;
 }
 
 /**
@@ -121,5 +173,8 @@ export function routeSmall(big: Kernels, small: Kernels, smallMax: number): Kern
     logSoftmaxBackwardRows: (y, dy, out, cols) => pick(y.length).logSoftmaxBackwardRows(y, dy, out, cols),
     informationRows: (call) => pick(call.p.length).informationRows(call),
     regression: (call) => pick(call.input.length).regression(call),
+    scoreRows: (call) => pick(call.logits.length).scoreRows(call),
+    runRows: (call, threads) => pick(rowCallLength(call)).runRows(call, threads),
+    runRowsAsync: (call, threads, control) => pick(rowCallLength(call)).runRowsAsync(call, threads, control),
   };
 }

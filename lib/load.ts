@@ -3,6 +3,7 @@
 // is missing; SOFTMAX_SIMD_BACKEND=js forces the pure-TS path and =native makes a failed load an
 // error. The addon picks its ISA itself, capped by SOFTMAX_SIMD_ISA, which is checked here.
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { jsKernels } from './js/kernels.js';
 import {
@@ -11,20 +12,31 @@ import {
   type InformationCall,
   type Kernels,
   measures,
+  PARALLEL_MIN,
   type RegressionCall,
   regressionKinds,
+  type RowCall,
   routeSmall,
+  type ScoreCall,
 } from './kernels.js';
 import type { Backend, FloatArray, NativeIsa } from './types.js';
+
+/**
+ * The last two arguments of the addon's row calls: threads, and undefined for a sync call (which
+ * returns the total) or an Int32Array stop flag for an async one (a Promise of the total, null
+ * when stopped).
+ */
+type Run<R> = [threads: number, control: R extends number ? undefined : Int32Array];
+type RowResult = number | Promise<number | null>;
 
 /** The addon's exports (native/src/addon.cc). */
 interface Addon {
   isa: NativeIsa;
   supported: NativeIsa[];
-  softmaxRows: Kernels['softmaxRows'];
-  logSoftmaxRows: Kernels['logSoftmaxRows'];
-  logSumExpRows: Kernels['logSumExpRows'];
-  crossEntropyRows(
+  softmaxRows<R extends RowResult>(x: FloatArray, out: FloatArray, cols: number, t: number, allMaskedZero: boolean, ...run: Run<R>): R;
+  logSoftmaxRows<R extends RowResult>(x: FloatArray, out: FloatArray, cols: number, t: number, allMaskedZero: boolean, ...run: Run<R>): R;
+  logSumExpRows<R extends RowResult>(x: FloatArray, out: FloatArray, cols: number, ...run: Run<R>): R;
+  crossEntropyRows<R extends RowResult>(
     logits: FloatArray,
     cols: number,
     target: Int32Array | FloatArray,
@@ -36,7 +48,8 @@ interface Addon {
     gradOut: FloatArray | null,
     gradScale: number,
     gradRowScale: FloatArray | null,
-  ): number;
+    ...run: Run<R>
+  ): R;
   sigmoid: Kernels['sigmoid'];
   logSigmoid: Kernels['logSigmoid'];
   binaryCrossEntropyRows(
@@ -72,28 +85,51 @@ interface Addon {
     gradScale: number,
     gradElementScale: FloatArray | null,
   ): number;
+  scoreRows<R extends RowResult>(
+    logits: FloatArray,
+    cols: number,
+    labels: Int32Array | null,
+    predictions: Int32Array | null,
+    confidence: FloatArray | null,
+    logSumExp: FloatArray | null,
+    nll: FloatArray | null,
+    k: number,
+    topProbabilities: boolean,
+    topIndices: Int32Array | null,
+    topValues: FloatArray | null,
+    ...run: Run<R>
+  ): R;
+}
+
+/** One row call through the addon: sync (control undefined) or async. */
+function runNative<R extends RowResult>(addon: Addon, c: RowCall, ...run: Run<R>): R {
+  switch (c.op) {
+    case 'softmax':
+      return addon.softmaxRows(c.x, c.out, c.cols, c.temperature, c.allMaskedZero, ...run);
+    case 'logSoftmax':
+      return addon.logSoftmaxRows(c.x, c.out, c.cols, c.temperature, c.allMaskedZero, ...run);
+    case 'logSumExp':
+      return addon.logSumExpRows(c.x, c.out, c.cols, ...run);
+    case 'crossEntropy': {
+      const a = c.call;
+      return addon.crossEntropyRows(a.logits, a.cols, a.target, a.ignoreIndex, a.weight, a.labelSmoothing, a.temperature,
+        a.lossOut, a.gradOut, a.gradScale, a.gradRowScale, ...run);
+    }
+    case 'score': {
+      const a = c.call;
+      return addon.scoreRows(a.logits, a.cols, a.labels, a.predictions, a.confidence, a.logSumExp, a.nll, a.k,
+        a.topProbabilities, a.topIndices, a.topValues, ...run);
+    }
+  }
 }
 
 function nativeKernels(addon: Addon): Kernels {
   return {
     isa: addon.isa,
-    softmaxRows: addon.softmaxRows,
-    logSoftmaxRows: addon.logSoftmaxRows,
-    logSumExpRows: addon.logSumExpRows,
-    crossEntropyRows: (c: CrossEntropyCall) =>
-      addon.crossEntropyRows(
-        c.logits,
-        c.cols,
-        c.target,
-        c.ignoreIndex,
-        c.weight,
-        c.labelSmoothing,
-        c.temperature,
-        c.lossOut,
-        c.gradOut,
-        c.gradScale,
-        c.gradRowScale,
-      ),
+    softmaxRows: (x, out, cols, t, zero) => addon.softmaxRows<number>(x, out, cols, t, zero, 1, undefined),
+    logSoftmaxRows: (x, out, cols, t, zero) => addon.logSoftmaxRows<number>(x, out, cols, t, zero, 1, undefined),
+    logSumExpRows: (x, out, cols) => addon.logSumExpRows<number>(x, out, cols, 1, undefined),
+    crossEntropyRows: (call: CrossEntropyCall) => runNative<number>(addon, { op: 'crossEntropy', call }, 1, undefined),
     sigmoid: addon.sigmoid,
     logSigmoid: addon.logSigmoid,
     binaryCrossEntropyRows: (c: BinaryCrossEntropyCall) =>
@@ -104,6 +140,9 @@ function nativeKernels(addon: Addon): Kernels {
       addon.informationRows(measures.indexOf(c.measure), c.p, c.q, c.out, c.cols, c.normalize, c.scale, c.tolerance),
     regression: (c: RegressionCall) =>
       addon.regression(regressionKinds.indexOf(c.kind), c.input, c.target, c.param, c.lossOut, c.gradOut, c.gradScale, c.gradElementScale),
+    scoreRows: (call: ScoreCall) => runNative<number>(addon, { op: 'score', call }, 1, undefined),
+    runRows: (call, threads) => runNative<number>(addon, call, threads, undefined),
+    runRowsAsync: (call, threads, control) => runNative<Promise<number | null>>(addon, call, threads, control),
   };
 }
 
@@ -147,11 +186,17 @@ function smallMax(env: Record<string, string | undefined>): number {
   return n;
 }
 
+/** libuv's thread pool size, which runs the async work (libuv reads the same variable; default 4). */
+function threadPoolSize(env: Record<string, string | undefined>): number {
+  const n = Number(env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4;
+}
+
 export function load(env: Record<string, string | undefined> = process.env): { kernels: Kernels; backend: Backend } {
   const choice = env.SOFTMAX_SIMD_BACKEND ?? '';
   const js = (reason: string) => ({
     kernels: jsKernels,
-    backend: { native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, reason } as const,
+    backend: { native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, parallelMin: PARALLEL_MIN, reason } as const,
   });
   if (choice === 'js') return js('SOFTMAX_SIMD_BACKEND=js');
   if (choice !== '' && choice !== 'native') {
@@ -167,6 +212,13 @@ export function load(env: Record<string, string | undefined> = process.env): { k
     return js(`native addon did not load: ${(error as Error).message.split('\n')[0]}`);
   }
   const kernels = routeSmall(nativeKernels(addon), jsKernels, small);
-  const backend = { native: true, isa: kernels.isa, supported: Object.freeze(addon.supported), smallMax: small, threads: 1 };
+  const backend = {
+    native: true,
+    isa: kernels.isa,
+    supported: Object.freeze(addon.supported),
+    smallMax: small,
+    threads: Math.min(availableParallelism(), threadPoolSize(env)),
+    parallelMin: PARALLEL_MIN,
+  };
   return { kernels, backend };
 }

@@ -1,38 +1,46 @@
-// softmax, logSoftmax and logSumExp over one backend's kernels: validate, allocate `out` when it
-// is not given, then one kernel call for the whole batch.
+// softmax, logSoftmax and logSumExp over one backend's kernels, and their async twins: validate,
+// allocate `out` when it is not given, then one row call for the whole batch.
 import type { Kernels } from './kernels.js';
-import type { FloatArray, LogSumExpOptions, SoftmaxOptions } from './types.js';
+import { asyncTwin, type ParallelDefaults, type Prepared, runKeys, syncTwin } from './parallel.js';
+import type { AsyncOptions, FloatArray, LogSumExpOptions, ParallelOptions, SoftmaxOptions } from './types.js';
 import * as check from './validate.js';
 
-const softmaxKeys = ['cols', 'out', 'temperature', 'allMasked'] as const;
-const logSumExpKeys = ['cols', 'out'] as const;
+const softmaxKeys = ['cols', 'out', 'temperature', 'allMasked', ...runKeys] as const;
+const logSumExpKeys = ['cols', 'out', ...runKeys] as const;
 
-export type SoftmaxFn = <T extends FloatArray>(x: T, options?: SoftmaxOptions<T>) => T;
-export type LogSumExpFn = <T extends FloatArray>(x: T, options?: LogSumExpOptions<T>) => T;
+export type SoftmaxFn = <T extends FloatArray>(x: T, options?: SoftmaxOptions<T> & ParallelOptions) => T;
+export type LogSumExpFn = <T extends FloatArray>(x: T, options?: LogSumExpOptions<T> & ParallelOptions) => T;
+export type SoftmaxAsyncFn = <T extends FloatArray>(x: T, options?: SoftmaxOptions<T> & AsyncOptions) => Promise<T>;
+export type LogSumExpAsyncFn = <T extends FloatArray>(x: T, options?: LogSumExpOptions<T> & AsyncOptions) => Promise<T>;
 
-export function softmaxFunctions(k: Kernels): { softmax: SoftmaxFn; logSoftmax: SoftmaxFn; logSumExp: LogSumExpFn } {
-  const rowwise = (fn: string, kernel: Kernels['softmaxRows']): SoftmaxFn =>
-    function <T extends FloatArray>(x: T, options?: SoftmaxOptions<T>): T {
-      const o = check.options(fn, options, softmaxKeys);
-      check.floatArray(fn, 'x', x);
-      const { cols } = check.shape(fn, 'x', x, o.cols);
-      const t = check.temperature(fn, o.temperature);
-      const zero = check.allMaskedZero(fn, o.allMasked);
-      const out = check.outArray(fn, 'out', o.out, x, x.length);
-      kernel(x, out, cols, t, zero);
-      return out;
-    };
+function prepareRowwise(op: 'softmax' | 'logSoftmax') {
+  return (fn: string, x: unknown, options?: unknown): Prepared<FloatArray> => {
+    const o = check.options(fn, options, softmaxKeys);
+    const input = check.floatArray(fn, 'x', x);
+    const { cols } = check.shape(fn, 'x', input, o.cols);
+    const temperature = check.temperature(fn, o.temperature);
+    const allMaskedZero = check.allMaskedZero(fn, o.allMasked);
+    const out = check.outArray(fn, 'out', o.out, input, input.length);
+    return { call: { op, x: input, out, cols, temperature, allMaskedZero }, options: o, finish: () => out };
+  };
+}
+
+function prepareLogSumExp(fn: string, x: unknown, options?: unknown): Prepared<FloatArray> {
+  const o = check.options(fn, options, logSumExpKeys);
+  const input = check.floatArray(fn, 'x', x);
+  const { rows, cols } = check.shape(fn, 'x', input, o.cols);
+  const out = check.outArray(fn, 'out', o.out, input, rows);
+  return { call: { op: 'logSumExp', x: input, out, cols }, options: o, finish: () => out };
+}
+
+export function softmaxFunctions(k: Kernels, defaults: ParallelDefaults) {
+  const softmax = prepareRowwise('softmax'), logSoftmax = prepareRowwise('logSoftmax');
   return {
-    softmax: rowwise('softmax', k.softmaxRows),
-    logSoftmax: rowwise('logSoftmax', k.logSoftmaxRows),
-    logSumExp<T extends FloatArray>(x: T, options?: LogSumExpOptions<T>): T {
-      const fn = 'logSumExp';
-      const o = check.options(fn, options, logSumExpKeys);
-      check.floatArray(fn, 'x', x);
-      const { rows, cols } = check.shape(fn, 'x', x, o.cols);
-      const out = check.outArray(fn, 'out', o.out, x, rows);
-      k.logSumExpRows(x, out, cols);
-      return out;
-    },
+    softmax: syncTwin(k, 'softmax', softmax) as SoftmaxFn,
+    logSoftmax: syncTwin(k, 'logSoftmax', logSoftmax) as SoftmaxFn,
+    logSumExp: syncTwin(k, 'logSumExp', prepareLogSumExp) as LogSumExpFn,
+    softmaxAsync: asyncTwin(k, defaults, 'softmax', softmax) as SoftmaxAsyncFn,
+    logSoftmaxAsync: asyncTwin(k, defaults, 'logSoftmax', logSoftmax) as SoftmaxAsyncFn,
+    logSumExpAsync: asyncTwin(k, defaults, 'logSumExp', prepareLogSumExp) as LogSumExpAsyncFn,
   };
 }

@@ -166,6 +166,79 @@ export interface LossAndGrad<T extends FloatArray, L extends number | T> {
   grad: T;
 }
 
+/** How an `…Async` function (and, with `threads`, its sync twin) runs. */
+export interface ParallelOptions {
+  /**
+   * Threads to split the rows over (an integer ≥ 1). Async default: every core libuv's pool can
+   * run at once ({@link Backend.threads}) for inputs of `backend.parallelMin` elements or more,
+   * else 1. Sync default: 1. The result is the same, bit for bit, for any number of threads.
+   */
+  threads?: number;
+}
+
+export interface AsyncOptions extends ParallelOptions {
+  /** Stops the work between chunks of rows; the Promise then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+export interface ArgmaxOptions {
+  /** Entries per row; defaults to the whole array as one row. */
+  cols?: number;
+  /** Where to write the one index per row (an Int32Array of length rows). */
+  out?: Int32Array;
+}
+
+export interface TopKOptions<T extends FloatArray = FloatArray> {
+  /** Entries per row; defaults to the whole array as one row. */
+  cols?: number;
+  /** `values` are softmax probabilities (default) or, with false, the logits themselves. */
+  probabilities?: boolean;
+  /** Where to write the indices (an Int32Array of length rows × k). */
+  indicesOut?: Int32Array;
+  /** Where to write the values (the input's type, length rows × k). */
+  valuesOut?: T;
+}
+
+/** The k best classes of each row, row-major (rows × k), best first. */
+export interface TopKResult<T extends FloatArray> {
+  indices: Int32Array;
+  values: T;
+}
+
+export interface ScoreOptions {
+  /** Classes per row; defaults to the whole array as one row. */
+  cols?: number;
+  /** One class index per row, each in [0, cols): adds `nll` and the summary's accuracy, meanNll, perplexity. */
+  labels?: IntegerArray;
+  /** Also return the top k classes of each row with their probabilities (1 ≤ k ≤ cols). */
+  topK?: number;
+}
+
+/** What {@link score} returns: one entry per row, and a summary of the batch. */
+export interface ScoreResult<T extends FloatArray> {
+  /** The argmax of each row (lowest index on ties; −1 for a row with a NaN). */
+  predictions: Int32Array;
+  /** The largest probability of each row, 1 / Σ exp(x − max). */
+  confidence: T;
+  /** The log-sum-exp of each row. */
+  logSumExp: T;
+  /** With labels: −log softmax(x)[label] of each row. */
+  nll?: T;
+  /** With `topK`: the k best classes of each row and their probabilities. */
+  topK?: TopKResult<T>;
+  summary: ScoreSummary;
+}
+
+export interface ScoreSummary {
+  rows: number;
+  /** With labels: the share of rows whose prediction is the label. */
+  accuracy?: number;
+  /** With labels: the mean of nll. */
+  meanNll?: number;
+  /** With labels: exp(meanNll). */
+  perplexity?: number;
+}
+
 /** A native kernel set: SIMD (AVX2 + FMA, AVX-512F, NEON) or the scalar C++ reference. */
 export type NativeIsa = 'avx512' | 'avx2' | 'neon' | 'scalar';
 
@@ -183,8 +256,14 @@ export interface Backend {
    * SOFTMAX_SIMD_SMALL_MAX=0.
    */
   readonly smallMax: number;
-  /** Threads a synchronous call uses (1). */
+  /**
+   * Threads an async call uses by default for large inputs: the cores the machine has, capped by
+   * the size of libuv's thread pool (UV_THREADPOOL_SIZE, default 4), which runs the work. 1 on
+   * the pure-TS path (its async calls run on the main thread, in chunks, yielding between them).
+   */
   readonly threads: number;
+  /** Inputs of this many elements or more are split over `threads` by default in async calls. */
+  readonly parallelMin: number;
   /** Why the pure-TS path is in use, when it is (absent on the native path). */
   readonly reason?: string;
 }

@@ -182,8 +182,9 @@ export interface ClassTargets {
 }
 
 /**
- * Checks every label (an integer in [0, cols) or `ignore`) and returns them as an Int32Array: the
- * caller's own when it is one, else a copy in which ignored rows hold −1 if `ignore` is not int32.
+ * Checks every label (an integer in [0, cols) or `ignore`, unless that is null) and returns them
+ * as an Int32Array: the caller's own when it is one, else a copy in which ignored rows hold −1 if
+ * `ignore` is not int32.
  */
 export function classTargets(
   fn: string,
@@ -191,13 +192,14 @@ export function classTargets(
   target: IntegerArray,
   rows: number,
   cols: number,
-  ignore: number,
+  ignore: number | null,
 ): ClassTargets {
   if (target.length !== rows) {
     throw new RangeError(`${fn}: ${name}.length (${target.length}) must equal the number of rows (${rows})`);
   }
-  const ignore32 = ignore >= INT32_MIN && ignore <= INT32_MAX ? ignore : -1;
-  const labels = target instanceof Int32Array && ignore32 === ignore ? target : new Int32Array(rows);
+  const ignore32 = ignore === null ? -1 : ignore >= INT32_MIN && ignore <= INT32_MAX ? ignore : -1;
+  const labels = target instanceof Int32Array && (ignore === null || ignore32 === ignore) ? target : new Int32Array(rows);
+  const expected = ignore === null ? `in [0, ${cols})` : `in [0, ${cols}) or ignoreIndex (${ignore})`;
   for (let i = 0; i < rows; i++) {
     const raw: unknown = target[i];
     const v = typeof raw === 'bigint' ? Number(raw) : raw;
@@ -207,7 +209,7 @@ export function classTargets(
     } else if (!Number.isInteger(v)) {
       throw rangeError(fn, `${name}[${i}]`, 'an integer class index', raw);
     } else if (v < 0 || v >= cols || v > INT32_MAX) {
-      throw rangeError(fn, `${name}[${i}]`, `in [0, ${cols}) or ignoreIndex (${ignore})`, raw);
+      throw rangeError(fn, `${name}[${i}]`, expected, raw);
     } else {
       labels[i] = v;
     }
@@ -335,4 +337,38 @@ export function weightsOf(
     throw rangeError(fn, `${name}.length`, lengths.map(([label, n]) => `${label} (${n})`).join(' or '), value.length);
   }
   return numbersLike(fn, name, value, like);
+}
+
+/** An Int32Array output of the given length (the caller's, checked, or a new one), sharing no byte with `disjoint`. */
+export function int32Out(fn: string, name: string, value: unknown, length: number, disjoint: readonly ArrayBufferView[]): Int32Array {
+  if (value === undefined) return new Int32Array(length);
+  if (!(value instanceof Int32Array)) throw typeError(fn, name, 'an Int32Array', value);
+  if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), value.length);
+  const buffer = value.buffer;
+  if (disjoint.some((input) => input.buffer === buffer && bytesOverlap(value, input))) {
+    throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
+  }
+  return value;
+}
+
+/** A count in [1, max]: k of top-k. */
+export function count(fn: string, name: string, value: unknown, max: number): number {
+  if (typeof value !== 'number') throw typeError(fn, name, `an integer in [1, ${max}]`, value);
+  if (!Number.isInteger(value) || value < 1 || value > max) throw rangeError(fn, name, `an integer in [1, ${max}] (cols)`, value);
+  return value;
+}
+
+/** The threads option: an integer in [1, 1024], or `fallback` when absent. */
+export function threads(fn: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw typeError(fn, 'threads', 'an integer in [1, 1024]', value);
+  if (!Number.isInteger(value) || value < 1 || value > 1024) throw rangeError(fn, 'threads', 'an integer in [1, 1024]', value);
+  return value;
+}
+
+/** The signal option of an async function: an AbortSignal or undefined. */
+export function signal(fn: string, value: unknown): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof AbortSignal)) throw typeError(fn, 'signal', 'an AbortSignal', value);
+  return value;
 }

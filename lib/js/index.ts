@@ -5,10 +5,19 @@
  * @packageDocumentation
  */
 import { createApi } from '../api.js';
+import { PARALLEL_MIN } from '../kernels.js';
 import type { Backend } from '../types.js';
 import { jsKernels } from './kernels.js';
 
-export const backend: Backend = Object.freeze({ native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, reason: 'softmax-simd/js' });
+export const backend: Backend = Object.freeze({
+  native: false,
+  isa: 'js',
+  supported: [],
+  smallMax: 0,
+  threads: 1,
+  parallelMin: PARALLEL_MIN,
+  reason: 'softmax-simd/js',
+});
 
 export const {
   softmax,
@@ -38,6 +47,16 @@ export const {
   smoothL1LossBackward,
   softmaxBackward,
   logSoftmaxBackward,
-} = createApi(jsKernels);
+  argmax,
+  topK,
+  score,
+  softmaxAsync,
+  logSoftmaxAsync,
+  logSumExpAsync,
+  crossEntropyAsync,
+  crossEntropyWithGradAsync,
+  topKAsync,
+  scoreAsync,
+} = createApi(jsKernels, backend);
 
 export type * from '../types.js';

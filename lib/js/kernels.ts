@@ -3,6 +3,8 @@ import { logSoftmaxBackwardRows, softmaxBackwardRows } from './backward.js';
 import { crossEntropyRows } from './cross-entropy.js';
 import { informationRows } from './information.js';
 import { regression } from './regression.js';
+import { runRows, runRowsAsync } from './rows.js';
+import { scoreRows } from './scoring.js';
 import { binaryCrossEntropyRows, logSigmoid, sigmoid } from './sigmoid.js';
 import { logSoftmaxRows, logSumExpRows, softmaxRows } from './softmax.js';
 
@@ -20,4 +22,7 @@ export const jsKernels: Kernels = {
   logSoftmaxBackwardRows,
   informationRows,
   regression,
+  scoreRows,
+  runRows: (call) => runRows(call),
+  runRowsAsync: (call, _threads, control) => runRowsAsync(call, control),
 };

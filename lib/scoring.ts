@@ -1,0 +1,126 @@
+// argmax, topK and score over one backend's kernels (one scoring row call each), and the async
+// twins of topK and score.
+import type { Kernels, ScoreCall } from './kernels.js';
+import { asyncTwin, type ParallelDefaults, type Prepared, runKeys, syncTwin } from './parallel.js';
+import type {
+  ArgmaxOptions,
+  AsyncOptions,
+  FloatArray,
+  ParallelOptions,
+  ScoreOptions,
+  ScoreResult,
+  ScoreSummary,
+  TopKOptions,
+  TopKResult,
+} from './types.js';
+import * as check from './validate.js';
+
+const argmaxKeys = ['cols', 'out', ...runKeys] as const;
+const topKKeys = ['cols', 'probabilities', 'indicesOut', 'valuesOut', ...runKeys] as const;
+const scoreKeys = ['cols', 'labels', 'topK', ...runKeys] as const;
+
+export type ArgmaxFn = (x: FloatArray, options?: ArgmaxOptions & ParallelOptions) => Int32Array;
+export type TopKFn = <T extends FloatArray>(x: T, k: number, options?: TopKOptions<T> & ParallelOptions) => TopKResult<T>;
+export type TopKAsyncFn = <T extends FloatArray>(x: T, k: number, options?: TopKOptions<T> & AsyncOptions) => Promise<TopKResult<T>>;
+export type ScoreFn = <T extends FloatArray>(logits: T, options?: ScoreOptions & ParallelOptions) => ScoreResult<T>;
+export type ScoreAsyncFn = <T extends FloatArray>(logits: T, options?: ScoreOptions & AsyncOptions) => Promise<ScoreResult<T>>;
+
+/** A scoring call with every output absent, to fill in. */
+function scoreCall(logits: FloatArray, cols: number): ScoreCall {
+  return {
+    logits,
+    cols,
+    labels: null,
+    predictions: null,
+    confidence: null,
+    logSumExp: null,
+    nll: null,
+    k: 0,
+    topProbabilities: false,
+    topIndices: null,
+    topValues: null,
+  };
+}
+
+function prepareArgmax(fn: string, x: unknown, options?: unknown): Prepared<Int32Array> {
+  const o = check.options(fn, options, argmaxKeys);
+  const input = check.floatArray(fn, 'x', x);
+  const { rows, cols } = check.shape(fn, 'x', input, o.cols);
+  const out = check.int32Out(fn, 'out', o.out, rows, [input]);
+  const call = scoreCall(input, cols);
+  call.predictions = out;
+  return { call: { op: 'score', call }, options: o, finish: () => out };
+}
+
+function prepareTopK(fn: string, x: unknown, k: unknown, options?: unknown): Prepared<TopKResult<FloatArray>> {
+  const o = check.options(fn, options, topKKeys);
+  const input = check.floatArray(fn, 'x', x);
+  const { rows, cols } = check.shape(fn, 'x', input, o.cols);
+  const top = check.count(fn, 'k', k, cols);
+  const probabilities = o.probabilities === undefined ? true : check.boolean(fn, 'probabilities', o.probabilities);
+  const indices = check.int32Out(fn, 'indicesOut', o.indicesOut, rows * top, [input]);
+  const values = check.outArray(fn, 'valuesOut', o.valuesOut, input, rows * top, { alias: [], disjoint: [input, indices] });
+  const call = scoreCall(input, cols);
+  Object.assign(call, { k: top, topProbabilities: probabilities, topIndices: indices, topValues: values });
+  return { call: { op: 'score', call }, options: o, finish: () => ({ indices, values }) };
+}
+
+/** The batch summary: accuracy, mean NLL and perplexity need labels. */
+function summarize(rows: number, predictions: Int32Array, labels: Int32Array | null, nllTotal: number): ScoreSummary {
+  if (!labels) return { rows };
+  let correct = 0;
+  for (let i = 0; i < rows; i++) if (predictions[i] === labels[i]) correct++;
+  const meanNll = nllTotal / rows;
+  return { rows, accuracy: correct / rows, meanNll, perplexity: Math.exp(meanNll) };
+}
+
+function prepareScore(fn: string, logits: unknown, options?: unknown): Prepared<ScoreResult<FloatArray>> {
+  const o = check.options(fn, options, scoreKeys);
+  const x = check.floatArray(fn, 'logits', logits);
+  const { rows, cols } = check.shape(fn, 'logits', x, o.cols);
+  const labels = o.labels === undefined ? null : labelsOf(fn, o.labels, rows, cols);
+  const top = o.topK === undefined ? 0 : check.count(fn, 'topK', o.topK, cols);
+  const like = () => new (x.constructor as new (n: number) => FloatArray)(rows);
+  const call = scoreCall(x, cols);
+  Object.assign(call, {
+    labels,
+    predictions: new Int32Array(rows),
+    confidence: like(),
+    logSumExp: like(),
+    nll: labels ? like() : null,
+    k: top,
+    topProbabilities: true,
+    topIndices: top ? new Int32Array(rows * top) : null,
+    topValues: top ? new (x.constructor as new (n: number) => FloatArray)(rows * top) : null,
+  });
+  const finish = (total: number): ScoreResult<FloatArray> => {
+    const predictions = call.predictions as Int32Array;
+    const result: ScoreResult<FloatArray> = {
+      predictions,
+      confidence: call.confidence as FloatArray,
+      logSumExp: call.logSumExp as FloatArray,
+      summary: summarize(rows, predictions, labels, total),
+    };
+    if (call.nll) result.nll = call.nll;
+    if (top) result.topK = { indices: call.topIndices as Int32Array, values: call.topValues as FloatArray };
+    return result;
+  };
+  return { call: { op: 'score', call }, options: o, finish };
+}
+
+function labelsOf(fn: string, value: unknown, rows: number, cols: number): Int32Array {
+  if (!check.isIntegerArray(value)) {
+    throw new TypeError(`${fn}: labels must be class indices (an integer typed array or number[]), got ${check.describe(value)}`);
+  }
+  return check.classTargets(fn, 'labels', value, rows, cols, null).labels;
+}
+
+export function scoringFunctions(k: Kernels, defaults: ParallelDefaults) {
+  return {
+    argmax: syncTwin(k, 'argmax', prepareArgmax) as ArgmaxFn,
+    topK: syncTwin(k, 'topK', prepareTopK) as TopKFn,
+    topKAsync: asyncTwin(k, defaults, 'topK', prepareTopK) as TopKAsyncFn,
+    score: syncTwin(k, 'score', prepareScore) as ScoreFn,
+    scoreAsync: asyncTwin(k, defaults, 'score', prepareScore) as ScoreAsyncFn,
+  };
+}
