@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -17,7 +17,8 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 describe('backend', () => {
   it(forcedJs ? 'is the pure-TS path when SOFTMAX_SIMD_BACKEND=js' : 'is the native addon, at the ISA asked for or the best one', () => {
     expect(root.backend.native).toBe(!forcedJs);
-    expect(root.backend.threads).toBe(1);
+    // Async work runs on libuv's pool (4 threads unless UV_THREADPOOL_SIZE says otherwise).
+    expect(root.backend.threads).toBe(forcedJs ? 1 : Math.min(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE) || 4));
     expect(js.backend).toMatchObject({ native: false, isa: 'js', supported: [] });
     if (forcedJs) return expect(root.backend.isa).toBe('js');
     const supported = root.backend.supported;
@@ -52,6 +53,7 @@ describe('backend', () => {
   });
 
   it('follows SOFTMAX_SIMD_BACKEND and rejects unknown values', () => {
+    expect(load({ UV_THREADPOOL_SIZE: '1' }).backend.threads).toBe(1);
     expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, parallelMin: 131072, reason: 'SOFTMAX_SIMD_BACKEND=js' });
     expect(load({ SOFTMAX_SIMD_BACKEND: 'native' }).backend.native).toBe(true);
     expect(() => load({ SOFTMAX_SIMD_BACKEND: 'wasm' })).toThrow(/SOFTMAX_SIMD_BACKEND must be "js" or "native", got "wasm"/);

@@ -47,7 +47,7 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
       uTotal = qs.value();
       uSpread = ds.value();
     }
-    const stored = g !== null && g !== soft;
+    const stored = g !== null && !(soft !== null && g.buffer === soft.buffer && g.byteOffset === soft.byteOffset);
     const sum = new CompensatedSum();
     for (let i = start; i < end; i++) {
       const e = Math.exp((x[i] - m) * s);

@@ -1,0 +1,109 @@
+// The async twins against their sync functions: the same bits for any number of threads, both
+// backends; aborts; the threads and signal options; the event loop runs while the work does.
+import { describe, expect, it } from 'vitest';
+import { apis } from './helpers/apis.js';
+import { labels as randomLabels, rng, uniform } from './helpers/random.js';
+import { dtypes } from './helpers/shapes.js';
+
+type Result = number | ArrayLike<number> | { [key: string]: Result | undefined } | undefined;
+
+/** Bit-for-bit equality of numbers (NaN equal to NaN, −0 not equal to +0), arrays and objects of them. */
+function expectSameBits(got: Result, want: Result, path = 'result'): void {
+  if (typeof want === 'number' || want === undefined) return expect(Object.is(got, want), `${path}: ${got} vs ${want}`).toBe(true);
+  if (ArrayBuffer.isView(want)) {
+    const g = got as ArrayLike<number>, w = want as ArrayLike<number>;
+    expect(g.constructor, path).toBe(w.constructor);
+    expect(g.length, `${path}.length`).toBe(w.length);
+    for (let i = 0; i < w.length; i++) if (!Object.is(g[i], w[i])) expect.fail(`${path}[${i}]: ${g[i]} vs ${w[i]}`);
+    return;
+  }
+  const w = want as Record<string, Result>, g = got as Record<string, Result>;
+  expect(Object.keys(g).sort(), path).toEqual(Object.keys(w).sort());
+  for (const key of Object.keys(w)) expectSameBits(g[key], w[key], `${path}.${key}`);
+}
+
+describe.each(apis)('%s', (_name, api) => {
+  describe.each(dtypes)('%s', (_dt, type) => {
+    // 777 x 300: 3.6 chunks of the row grid; NaN and ±Inf rows among them.
+    const rows = 777, cols = 300;
+    const next = rng(4242);
+    const x = uniform(type, rows * cols, next, -30, 30);
+    x[5 * cols + 7] = Number.NaN;
+    x[400 * cols + 2] = Infinity;
+    const y = randomLabels(rows, cols, next);
+    const soft = api.softmax(uniform(type, rows * cols, next), { cols });
+    type Case = [string, (o: { threads?: number }) => Result, (o: { threads?: number }) => Promise<Result>];
+    const cases: Case[] = [
+      ['softmax', (o) => api.softmax(x, { cols, temperature: 0.7, ...o }), (o) => api.softmaxAsync(x, { cols, temperature: 0.7, ...o })],
+      ['logSoftmax', (o) => api.logSoftmax(x, { cols, ...o }), (o) => api.logSoftmaxAsync(x, { cols, ...o })],
+      ['logSumExp', (o) => api.logSumExp(x, { cols, ...o }), (o) => api.logSumExpAsync(x, { cols, ...o })],
+      ['crossEntropy mean', (o) => api.crossEntropy(x, y, { cols, ...o }), (o) => api.crossEntropyAsync(x, y, { cols, ...o })],
+      ['crossEntropy sum, soft targets', (o) => api.crossEntropy(x, soft, { cols, reduction: 'sum', ...o }), (o) => api.crossEntropyAsync(x, soft, { cols, reduction: 'sum', ...o })],
+      ['crossEntropy none', (o) => api.crossEntropy(x, y, { cols, reduction: 'none', ...o }), (o) => api.crossEntropyAsync(x, y, { cols, reduction: 'none', ...o })],
+      [
+        'crossEntropyWithGrad',
+        (o) => api.crossEntropyWithGrad(x, y, { cols, labelSmoothing: 0.1, ...o }) as unknown as Result,
+        (o) => api.crossEntropyWithGradAsync(x, y, { cols, labelSmoothing: 0.1, ...o }) as unknown as Promise<Result>,
+      ],
+      ['topK', (o) => api.topK(x, 3, { cols, ...o }) as unknown as Result, (o) => api.topKAsync(x, 3, { cols, ...o }) as unknown as Promise<Result>],
+      [
+        'score',
+        (o) => api.score(x, { cols, labels: y, topK: 2, ...o }) as unknown as Result,
+        (o) => api.scoreAsync(x, { cols, labels: y, topK: 2, ...o }) as unknown as Promise<Result>,
+      ],
+    ];
+
+    it.each(cases)('%s: async = sync, bit for bit, on 1 to 4 threads', async (_what, sync, async) => {
+      const want = sync({});
+      for (const threads of [1, 2, 3, 4]) {
+        expectSameBits(sync({ threads }), want, `sync, ${threads} threads`);
+        expectSameBits(await async({ threads }), want, `async, ${threads} threads`);
+      }
+      expectSameBits(await async({}), want, 'async, default threads');
+    });
+  });
+
+  it('rejects at once with the reason of an aborted signal, and writes nothing', async () => {
+    const x = new Float32Array([1, 2, 3]), out = new Float32Array(3).fill(7);
+    const reason = new Error('stop');
+    await expect(api.softmaxAsync(x, { out, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(Array.from(out)).toEqual([7, 7, 7]);
+  });
+
+  it('stops between chunks when the signal aborts mid-flight', async () => {
+    // 2^25 elements (about 10 ms native, seconds in pure TS): the abort lands while it runs.
+    const x = new Float32Array(2 ** 25), controller = new AbortController();
+    const pending = api.logSumExpAsync(x, { cols: 1024, signal: controller.signal });
+    setTimeout(() => controller.abort(), 1);
+    const settled = await pending.then(
+      () => 'resolved',
+      (error: unknown) => (error as Error).name,
+    );
+    // A fast machine may finish first; either way the call settles, and an abort rejects with AbortError.
+    expect(['AbortError', 'resolved']).toContain(settled);
+  });
+
+  it('lets the event loop run while the work does', async () => {
+    const x = new Float64Array(2 ** 23);
+    let turns = 0, done = false;
+    const spin = () => {
+      turns++;
+      if (!done) setImmediate(spin);
+    };
+    setImmediate(spin);
+    await api.softmaxAsync(x, { cols: 4096 });
+    done = true;
+    expect(turns).toBeGreaterThan(0);
+  });
+
+  it('checks threads and signal', async () => {
+    const x = new Float32Array(4);
+    expect(() => api.softmax(x, { threads: 0 })).toThrow(/softmax: threads must be an integer in \[1, 1024\], got 0/);
+    expect(() => api.softmax(x, { threads: 1.5 })).toThrow(RangeError);
+    expect(() => api.softmax(x, { threads: '2' as never })).toThrow(TypeError);
+    expect(() => api.softmax(x, { signal: new AbortController().signal } as never)).toThrow(/softmax: signal is an option of softmaxAsync only/);
+    await expect(api.scoreAsync(x, { threads: 2000 })).rejects.toThrow(/scoreAsync: threads must be an integer in \[1, 1024\], got 2000/);
+    await expect(api.topKAsync(x, 1, { signal: {} as never })).rejects.toThrow(/topKAsync: signal must be an AbortSignal, got an object/);
+    await expect(api.topKAsync(x, 5)).rejects.toThrow(/topKAsync: k must be an integer in \[1, 4\] \(cols\), got 5/);
+  });
+});
