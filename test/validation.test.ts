@@ -103,6 +103,21 @@ const bad: Bad[] = [
   { name: 'softmaxBackward: dy of the other type', call: (a, out) => a.softmaxBackward(x6(), new Float64Array(6) as never, { out }), error: TypeError, message: /softmaxBackward: dy must be a Float32Array like y, got Float64Array\(6\)/ },
   { name: 'logSoftmaxBackward: cols not dividing', call: (a, out) => a.logSoftmaxBackward(x6(), x6(), { cols: 4, out }), error: RangeError, message: /logSoftmaxBackward: y.length \(6\) must be a multiple of cols \(4\)/ },
   { name: 'softmaxBackward: out overlapping dy', call: (a) => { const b = new Float32Array(8).fill(SENTINEL); return a.softmaxBackward(x6(), b.subarray(0, 6), { out: b.subarray(2, 8) }); }, error: RangeError, message: /softmaxBackward: out overlaps an input/ },
+  // Scoring.
+  { name: 'argmax: out a Float32Array', call: (a, out) => a.argmax(x6(), { cols: 3, out: out as never }), error: TypeError, message: /argmax: out must be an Int32Array, got Float32Array\(6\)/ },
+  { name: 'argmax: out too long', call: (a) => a.argmax(x6(), { cols: 3, out: new Int32Array(3) }), error: RangeError, message: /argmax: out.length must be 2, got 3/ },
+  { name: 'topK: k 0', call: (a, out) => a.topK(x6(), 0, { cols: 3, valuesOut: out }), error: RangeError, message: /topK: k must be an integer in \[1, 3\] \(cols\), got 0/ },
+  { name: 'topK: k above cols', call: (a, out) => a.topK(x6(), 4, { cols: 3, valuesOut: out }), error: RangeError, message: /topK: k must be an integer in \[1, 3\]/ },
+  { name: 'topK: k a string', call: (a, out) => a.topK(x6(), '2' as never, { cols: 3, valuesOut: out }), error: TypeError, message: /topK: k must be an integer in \[1, 3\], got "2"/ },
+  { name: 'topK: valuesOut overlapping x', call: (a) => { const b = new Float32Array(8).fill(SENTINEL); b.set([1, 2, 3, 4, 5, 6]); return a.topK(b.subarray(0, 6), 2, { cols: 3, valuesOut: b.subarray(4, 8) }); }, error: RangeError, message: /topK: valuesOut overlaps an input/ },
+  { name: 'topK: indicesOut over x', call: (a, out) => a.topK(out, 1, { cols: 3, indicesOut: new Int32Array(out.buffer, 0, 2) }), error: RangeError, message: /topK: indicesOut overlaps an input/ },
+  { name: 'topK: probabilities 1', call: (a, out) => a.topK(x6(), 1, { cols: 3, probabilities: 1 as never, valuesOut: out }), error: TypeError, message: /topK: probabilities must be a boolean, got 1/ },
+  { name: 'score: label out of range', call: (a) => a.score(x6(), { cols: 3, labels: [0, 3] }), error: RangeError, message: /score: labels\[1\] must be in \[0, 3\), got 3/ },
+  { name: 'score: label -100 (no ignoreIndex here)', call: (a) => a.score(x6(), { cols: 3, labels: [0, -100] }), error: RangeError, message: /score: labels\[1\] must be in \[0, 3\), got -100/ },
+  { name: 'score: labels of a float type', call: (a) => a.score(x6(), { cols: 3, labels: new Float32Array(2) as never }), error: TypeError, message: /score: labels must be class indices/ },
+  { name: 'score: labels too few', call: (a) => a.score(x6(), { cols: 3, labels: [0] }), error: RangeError, message: /score: labels.length \(1\) must equal the number of rows \(2\)/ },
+  { name: 'score: topK 1.5', call: (a) => a.score(x6(), { cols: 3, topK: 1.5 }), error: RangeError, message: /score: topK must be an integer in \[1, 3\]/ },
+  { name: 'score: threads -1', call: (a) => a.score(x6(), { cols: 3, threads: -1 }), error: RangeError, message: /score: threads must be an integer in \[1, 1024\], got -1/ },
 ];
 
 describe.each(apis)('%s rejects bad input before writing anything', (_name, api) => {
@@ -159,6 +174,18 @@ describe('the native binding called directly', () => {
     ['regression kind 5', () => addon.regression(5, x, x, 1, null, null, 1, null), RangeError],
     ['huber delta 0', () => addon.regression(3, x, x, 0, null, null, 1, null), RangeError],
     ['regression target too short', () => addon.regression(0, x, f32(5), 1, null, null, 1, null), RangeError],
+    ['threads 0', () => addon.softmaxRows(x, f32(6), 3, 1, false, 0, undefined), RangeError],
+    ['threads 2^31', () => addon.logSumExpRows(x, f32(2), 3, 2 ** 31, undefined), RangeError],
+    ['control not an Int32Array', () => addon.logSumExpRows(x, f32(2), 3, 1, new Float32Array(1)), TypeError],
+    ['control empty', () => addon.logSumExpRows(x, f32(2), 3, 1, new Int32Array(0)), TypeError],
+    ['score label out of range', () => addon.scoreRows(x, 3, new Int32Array([0, 3]), null, null, null, null, 0, true, null, null, 1, undefined), RangeError],
+    ['score predictions a Float32Array', () => addon.scoreRows(x, 3, null, f32(2), null, null, null, 0, true, null, null, 1, undefined), TypeError],
+    ['score k above cols', () => addon.scoreRows(x, 3, null, null, null, null, null, 4, true, new Int32Array(8), f32(8), 1, undefined), RangeError],
+    ['score topIndices too short', () => addon.scoreRows(x, 3, null, null, null, null, null, 2, true, new Int32Array(3), f32(4), 1, undefined), RangeError],
+    ['score topValues missing', () => addon.scoreRows(x, 3, null, null, null, null, null, 2, true, new Int32Array(4), null, 1, undefined), TypeError],
+    ['score nll without labels', () => addon.scoreRows(x, 3, null, null, null, null, f32(2), 0, true, null, null, 1, undefined), TypeError],
+    ['score confidence over the logits', () => addon.scoreRows(x, 3, null, null, x.subarray(0, 2), null, null, 0, true, null, null, 1, undefined), RangeError],
+    ['score topValues overlapping confidence', () => { const b = f32(6); return addon.scoreRows(x, 3, null, null, b.subarray(0, 2), null, null, 2, true, new Int32Array(4), b.subarray(1, 5), 1, undefined); }, RangeError],
     ['regression gradOut overlapping target', () => { const b = f32(7); return addon.regression(2, x, b.subarray(0, 6), 1, null, b.subarray(1, 7), 1, null); }, RangeError],
   ];
   it.each(cases)('%s', (_n, call, error) => {
