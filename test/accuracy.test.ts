@@ -40,12 +40,16 @@ describe.each(apis)('%s', (name, api) => {
         const p = api.softmax(x, { cols }), logp = api.logSoftmax(x, { cols }), lse = api.logSumExp(x, { cols });
         const loss = api.crossEntropy(x, y, { cols, reduction: 'none', labelSmoothing: 0.1 });
         const grad = api.crossEntropyBackward(x, y, { cols, reduction: 'none', labelSmoothing: 0.1 });
+        const scored = api.score(x, { cols, labels: y });
         for (let r = 0; r < rows; r++) {
           const start = r * cols;
           const ref = rowReference(x, start, cols);
           const ce = crossEntropyRow(x, start, cols, 1, coefficients(cols, 0.1, null, y[r], null, start));
           record(`${name} ${dt} logSumExp`, Math.abs(lse[r] - round(ref.lse)) / Math.max(1, Math.abs(ref.lse)), logBound(f32, 1));
           record(`${name} ${dt} crossEntropy`, Math.abs(loss[r] - round(ce.loss)) / Math.max(1, ce.loss), logBound(f32, 1));
+          const confidence = Math.exp(ref.max - ref.lse), nll = ref.lse - x[start + y[r]];
+          record(`${name} ${dt} score confidence`, Math.abs(scored.confidence[r] - round(confidence)) / confidence, probBound(f32, 0));
+          record(`${name} ${dt} score nll`, Math.abs(scored.nll![r] - round(nll)) / Math.max(1, nll), logBound(f32, 1));
           for (let c = 0; c < cols; c++) {
             const i = start + c;
             const want = Math.exp(x[i] - ref.lse);
