@@ -4,11 +4,11 @@
 // score on the native path (the package root) and the pure-TS path (softmax-simd/js), a plain-JS
 // Math.exp loop softmax, and the copy ceiling: TypedArray.prototype.set moving as many bytes as
 // the function reads and writes. Each time is the median of several samples after a warm-up.
+import * as root from '../index.js';
 import * as pure from '../js/index.js';
 import type { FloatArray } from '../types.js';
 import { parseCommand } from './args.js';
 import type { CommandContext } from './context.js';
-import * as native from './library.js';
 import { benchUsage } from './usage.js';
 
 const ROWS = 1024;
@@ -25,11 +25,11 @@ export interface BenchRow {
   op: string;
   dtype: 'float32' | 'float64';
   native: Timing;
-  pureTs: Timing | null;
+  pureTs: Timing;
   plainJs: Timing | null;
   /** TypedArray.prototype.set over the bytes the function reads and writes. */
   copy: Timing;
-  nativeOverPureTs: number | null;
+  nativeOverPureTs: number;
   nativeOverPlainJs: number | null;
   timeOverCopy: number;
 }
@@ -88,13 +88,10 @@ function plainSoftmax(x: FloatArray, cols: number, out: FloatArray): void {
   }
 }
 
-type ScoreFn = (x: FloatArray, options: { cols: number; labels: Int32Array }) => unknown;
-
 function runBench(settings: Settings): BenchRow[] {
   const rows: BenchRow[] = [];
   const n = ROWS * COLS;
   const timing = (ms: number): Timing => ({ ms, melemPerSec: n / ms / 1e3 });
-  const pureScore = (pure as unknown as { score?: ScoreFn }).score;
   for (const [dtype, type] of [
     ['float32', Float32Array],
     ['float64', Float64Array],
@@ -106,36 +103,32 @@ function runBench(settings: Settings): BenchRow[] {
     src.set(x);
     // Elements read + written, per function; a copy of m elements reads m and writes m.
     const traffic = { softmax: 2 * n, logSumExp: n + ROWS, crossEntropyWithGrad: 2 * n + ROWS, score: n + 5 * ROWS };
-    const ops: [keyof typeof traffic, (api: typeof pure) => () => void, ScoreFn | undefined][] = [
-      ['softmax', (api) => () => api.softmax(x, { cols: COLS, out }), undefined],
-      ['logSumExp', (api) => () => api.logSumExp(x, { cols: COLS, out: lse }), undefined],
-      ['crossEntropyWithGrad', (api) => () => api.crossEntropyWithGrad(x, labels, { cols: COLS, gradOut: out }), undefined],
+    const ops: [keyof typeof traffic, (api: typeof pure) => () => unknown][] = [
+      ['softmax', (api) => () => api.softmax(x, { cols: COLS, out })],
+      ['logSumExp', (api) => () => api.logSumExp(x, { cols: COLS, out: lse })],
+      ['crossEntropyWithGrad', (api) => () => api.crossEntropyWithGrad(x, labels, { cols: COLS, gradOut: out })],
+      ['score', (api) => () => api.score(x, { cols: COLS, labels })],
     ];
     for (const [op, call] of ops) {
-      const t = measure(call(native as unknown as typeof pure), settings);
+      const t = measure(call(root), settings);
       const tPure = measure(call(pure), settings);
       const tPlain = op === 'softmax' ? measure(() => plainSoftmax(x, COLS, out), settings) : null;
       const m = Math.min(n, Math.ceil(traffic[op] / 2));
       const tCopy = measure(() => dst.subarray(0, m).set(src.subarray(0, m)), settings);
       rows.push(row(op, dtype, t, tPure, tPlain, tCopy));
     }
-    const m = Math.ceil(traffic.score / 2);
-    const tNative = measure(() => native.score(x, { cols: COLS, labels }), settings);
-    const tPure = pureScore ? measure(() => pureScore(x, { cols: COLS, labels }), settings) : null;
-    const tCopy = measure(() => dst.subarray(0, m).set(src.subarray(0, m)), settings);
-    rows.push(row('score', dtype, tNative, tPure, null, tCopy));
   }
   return rows;
 
-  function row(op: string, dtype: 'float32' | 'float64', t: number, tPure: number | null, tPlain: number | null, tCopy: number): BenchRow {
+  function row(op: string, dtype: 'float32' | 'float64', t: number, tPure: number, tPlain: number | null, tCopy: number): BenchRow {
     return {
       op,
       dtype,
       native: timing(t),
-      pureTs: tPure === null ? null : timing(tPure),
+      pureTs: timing(tPure),
       plainJs: tPlain === null ? null : timing(tPlain),
       copy: timing(tCopy),
-      nativeOverPureTs: tPure === null ? null : tPure / t,
+      nativeOverPureTs: tPure / t,
       nativeOverPlainJs: tPlain === null ? null : tPlain / t,
       timeOverCopy: t / tCopy,
     };
@@ -159,10 +152,9 @@ export async function benchCommand(args: readonly string[], ctx: CommandContext)
     return 0;
   }
   const settings: Settings = values.quick ? { samples: 3, sampleMs: 8 } : { samples: 7, sampleMs: 40 };
-  const { backend } = native;
+  const { backend } = root;
   const backendText = `backend: ${backend.isa}${backend.native ? ` (native; supported: ${backend.supported.join(', ')})` : ` (pure TypeScript: ${backend.reason ?? ''})`}`;
   if (!values.json) ctx.stdout.write(`softmax-simd bench: ${backendText}\n${ROWS} x ${COLS} logits, Melem/s (median of ${settings.samples}), ratios of times\n`);
-  await Promise.resolve();
   const results = runBench(settings);
   ctx.stdout.write(
     values.json

@@ -1,7 +1,6 @@
 // Streams .npy files in chunks of whole rows with bounded memory: two buffers per file, so the
 // next chunk is read while the caller works on the current one. Each buffer is our own
 // ArrayBuffer, read into at byte 0, so the typed arrays over it are aligned.
-import { InputError } from './errors.js';
 import { type NpyArray, type NpyFile, itemSize } from './npy.js';
 
 /** The default chunk: about 8 MiB of logits, in whole rows (at least one). */
@@ -63,30 +62,5 @@ export async function* readChunks(
     }
   } finally {
     await next?.catch(() => undefined);
-  }
-}
-
-/** Converts labels to Int32Array (they were checked to lie in [0, cols) by checkLabels). */
-export function int32Labels(labels: NpyArray): Int32Array {
-  if (labels instanceof Int32Array) return labels;
-  const out = new Int32Array(labels.length);
-  for (let i = 0; i < labels.length; i++) out[i] = Number(labels[i]);
-  return out;
-}
-
-/**
- * Reads every label once, in chunks, and checks each is an integer in [0, cols): an InputError
- * names the first bad one and its row.
- */
-export async function checkLabels(file: NpyFile, cols: number, signal?: AbortSignal): Promise<void> {
-  const rows = file.header.size;
-  for await (const { start, arrays } of readChunks([{ file, perRow: 1 }], rows, 2 ** 20, signal)) {
-    const labels = arrays[0];
-    for (let i = 0; i < labels.length; i++) {
-      const v = Number(labels[i]);
-      if (!(v >= 0 && v < cols)) {
-        throw new InputError(`${file.path}: label ${String(labels[i])} at row ${start + i} is outside [0, ${cols})`);
-      }
-    }
   }
 }

@@ -58,11 +58,6 @@ const fsReasons: Record<string, string> = {
  */
 export function fileError(error: unknown, action: string, file: string): unknown {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (typeof code !== 'string') return error;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error;
   return new InputError(`cannot ${action} ${file}: ${fsReasons[code] ?? (error as Error).message}`);
-}
-
-/** True for the AbortError an aborted signal makes an async call reject with. */
-export function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || (error as NodeJS.ErrnoException).code === 'ABORT_ERR');
 }

@@ -1,8 +1,8 @@
 // Opening the commands' inputs: logits (float32 or float64, [rows, cols] or one row [cols]) and
 // labels (integers, [rows], each in [0, cols)), with an InputError naming the file and the problem.
-import { checkLabels } from './chunks.js';
+import { readChunks } from './chunks.js';
 import { InputError } from './errors.js';
-import { type NpyDtype, NpyFile, checkNpy, shapeText } from './npy.js';
+import { type NpyArray, type NpyDtype, NpyFile, checkNpy, shapeText } from './npy.js';
 
 export interface Logits {
   file: NpyFile;
@@ -49,5 +49,30 @@ export async function openLabels(path: string, logits: Logits, signal?: AbortSig
   } catch (error) {
     await file.close();
     throw error;
+  }
+}
+
+/** Converts labels to Int32Array (they were checked to lie in [0, cols) by checkLabels). */
+export function int32Labels(labels: NpyArray): Int32Array {
+  if (labels instanceof Int32Array) return labels;
+  const out = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) out[i] = Number(labels[i]);
+  return out;
+}
+
+/**
+ * Reads every label once, in chunks, and checks each is an integer in [0, cols): an InputError
+ * names the first bad one and its row.
+ */
+export async function checkLabels(file: NpyFile, cols: number, signal?: AbortSignal): Promise<void> {
+  const rows = file.header.size;
+  for await (const { start, arrays } of readChunks([{ file, perRow: 1 }], rows, 2 ** 20, signal)) {
+    const labels = arrays[0];
+    for (let i = 0; i < labels.length; i++) {
+      const v = Number(labels[i]);
+      if (!(v >= 0 && v < cols)) {
+        throw new InputError(`${file.path}: label ${String(labels[i])} at row ${start + i} is outside [0, ${cols})`);
+      }
+    }
   }
 }

@@ -25,7 +25,8 @@ function version(): string {
 }
 
 /** Runs the command line `argv` (without node and the script) and returns the exit code. */
-async function main(argv: readonly string[], stdout = process.stdout, stderr = process.stderr): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
+  const { stdout, stderr } = process;
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   const ctx: CommandContext = { stdout, stderr, signal: controller.signal };
@@ -37,7 +38,7 @@ async function main(argv: readonly string[], stdout = process.stdout, stderr = p
       return EXIT.ok;
     }
     if (first === 'help') {
-      const topic = rest[0] === undefined ? undefined : commands[rest[0]];
+      const topic = rest[0] !== undefined && Object.hasOwn(commands, rest[0]) ? commands[rest[0]] : undefined;
       if (rest[0] !== undefined && topic === undefined) throw new UsageError(`unknown command '${rest[0]}'`);
       stdout.write(topic?.usage ?? programUsage);
       return EXIT.ok;

@@ -160,7 +160,8 @@ export interface NpyExpectation {
 /** Throws an InputError naming the file and the problem when the header does not meet `expect`. */
 export function checkNpy(header: NpyHeader, file: string, expect: NpyExpectation): NpyDtype {
   const { descr } = header;
-  const wanted = expect.dtypes.map((d) => `${dtypes[d].name} '${dtypes[d].descr}'`).join(', ');
+  const names = expect.dtypes.map((d) => dtypes[d].name);
+  const wanted = `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' or ' : ''}${names[names.length - 1]}`;
   if (typeof descr !== 'string') {
     throw new InputError(`${file}: ${expect.role} must be ${wanted}; structured dtypes are not supported`);
   }
@@ -170,7 +171,8 @@ export function checkNpy(header: NpyHeader, file: string, expect: NpyExpectation
   }
   const dtype = header.dtype;
   if (dtype === undefined || !expect.dtypes.includes(dtype)) {
-    throw new InputError(`${file}: ${expect.role} must be ${wanted}, got dtype '${descr}'`);
+    const descrs = expect.dtypes.map((d) => `'${dtypes[d].descr}'`).join(', ');
+    throw new InputError(`${file}: ${expect.role} must be ${wanted} (${descrs}), got dtype '${descr}'`);
   }
   if (header.fortranOrder && header.shape.filter((n) => n > 1).length > 1) {
     throw new InputError(`${file}: Fortran-order (column-major) data are not supported; save np.ascontiguousarray(arr)`);

@@ -64,10 +64,9 @@ export class Progress {
     }
   }
 
-  /** Ends the bar's line (the last state stays on screen), before the summary or an error. */
+  /** Ends the bar's line (its last state stays on screen), before the summary or an error. */
   finish(): void {
-    if (this.options.mode === 'bar' && this.drawn) {
-      this.drawBar(this.now());
+    if (this.drawn) {
       this.options.stream.write('\n');
       this.drawn = false;
     }
@@ -89,7 +88,7 @@ export class Progress {
   private drawBar(t: number): void {
     const { stream, label, total } = this.options;
     const text = this.status(t, true);
-    const columns = stream.columns ?? 80;
+    const columns = stream.columns || 80;
     const room = columns - label.length - text.length - 6;
     let bar = '';
     if (room >= 10) {

@@ -2,21 +2,22 @@
 //   [--chunk-rows N] [--json] [--quiet]
 // Streams the logits through scoreAsync chunk by chunk, writes each chunk's outputs, and sums the
 // summary itself: rows, accuracy, mean NLL (compensated sum), perplexity, rows/s.
-import type { FloatArray } from '../types.js';
+import { resolve } from 'node:path';
+import { backend, scoreAsync } from '../index.js';
 import { CompensatedSum } from '../js/sum.js';
+import type { FloatArray } from '../types.js';
 import { parseCommand, positiveInteger } from './args.js';
-import { defaultChunkRows, int32Labels, readChunks, type RowSource } from './chunks.js';
+import { defaultChunkRows, readChunks, type RowSource } from './chunks.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
-import { openLabels, openLogits } from './inputs.js';
+import { int32Labels, openLabels, openLogits } from './inputs.js';
 import { type NpyFile, dtypeName, itemSize } from './npy.js';
-import { backend, scoreAsync } from './library.js';
 import { Progress, count, perSecond, progressMode } from './progress.js';
-import { type ScoreSink, createScoreSink, outputFormat } from './score-output.js';
+import { type ScoreSink, createScoreSink, outputFormat, outputPaths } from './score-output.js';
 import { scoreUsage } from './usage.js';
 
 /** What `score` prints at the end (`--json`: this object as one line). */
-export interface ScoreSummary {
+export interface RunSummary {
   logits: string;
   labels?: string;
   rows: number;
@@ -91,8 +92,17 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
     if (k !== undefined && k > logits.cols) {
       throw new UsageError(`score: --top-k (${k}) must be at most the number of classes (${logits.cols}) in ${logits.file.path}`, 'score');
     }
+    const outputs = { rows: logits.rows, dtype: logits.dtype, k, labels: labelsPath !== undefined };
+    if (out !== undefined) {
+      const paths = outputPaths(out, outputs).map((p) => resolve(p));
+      for (const input of [logits.file.path, labelsPath]) {
+        if (input !== undefined && paths.includes(resolve(input))) {
+          throw new UsageError(`score: --out would overwrite the input ${input}`, 'score');
+        }
+      }
+    }
     if (labelsPath !== undefined) labels = await openLabels(labelsPath, logits, ctx.signal);
-    if (out !== undefined) sink = await createScoreSink(out, { rows: logits.rows, dtype: logits.dtype, k, labels: labels !== undefined });
+    if (out !== undefined) sink = await createScoreSink(out, outputs);
 
     const { rows, cols } = logits;
     const chunkRows = chunkOption ?? defaultChunkRows(cols, itemSize(logits.dtype));
@@ -116,7 +126,7 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
     }
     const seconds = (performance.now() - start) / 1000;
 
-    const summary: ScoreSummary = {
+    const summary: RunSummary = {
       logits: logits.file.path,
       ...(labels && { labels: labels.path }),
       rows,
@@ -150,8 +160,8 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
 }
 
 /** The human block. */
-export function summaryText(s: ScoreSummary): string {
-  const digits = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? String(v ?? 'n/a') : v.toPrecision(6));
+export function summaryText(s: RunSummary): string {
+  const digits = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? String(v ?? 'n/a') : v === 0 ? '0' : v.toPrecision(6));
   const lines: [string, string][] = [['logits', `${s.logits}: ${count(s.rows)} x ${count(s.cols)} ${s.dtype}`]];
   if (s.labels !== undefined) {
     lines.push(

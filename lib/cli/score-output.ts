@@ -52,16 +52,46 @@ export function outputFormat(path: string): OutputFormat | undefined {
   return m ? (m[1].toLowerCase() as OutputFormat) : undefined;
 }
 
-/** The .npy output files for FILE: [key, path] in writing order. */
-export function npyOutputPaths(path: string, k: number | undefined, labels: boolean): [keyof ScoreChunk | 'topKIndices' | 'topKValues', string][] {
-  const stem = path.replace(/\.npy$/i, '');
-  const paths: [keyof ScoreChunk | 'topKIndices' | 'topKValues', string][] = [
-    ['predictions', path],
-    ['confidence', `${stem}.confidence.npy`],
+/** One per-row output: its .npy file's suffix after the stem, its dtype and shape, and where a chunk has it. */
+interface OutputArray {
+  key: 'predictions' | 'confidence' | 'nll' | 'topKIndices' | 'topKValues';
+  suffix: string;
+  dtype: NpyDtype;
+  shape: number[];
+  /** Written as one JSON array per row (rows × k), or as one flat array. */
+  matrix: boolean;
+  pick(chunk: ScoreChunk): Int32Array | FloatArray | undefined;
+}
+
+/** The outputs of a run, in writing order. */
+function outputArrays({ rows, dtype, k, labels }: ScoreSinkOptions): OutputArray[] {
+  const arrays: OutputArray[] = [
+    { key: 'predictions', suffix: '', dtype: 'i4', shape: [rows], matrix: false, pick: (c) => c.predictions },
+    { key: 'confidence', suffix: '.confidence', dtype, shape: [rows], matrix: false, pick: (c) => c.confidence },
   ];
-  if (labels) paths.push(['nll', `${stem}.nll.npy`]);
-  if (k !== undefined) paths.push(['topKIndices', `${stem}.topk-indices.npy`], ['topKValues', `${stem}.topk-values.npy`]);
-  return paths;
+  if (labels) arrays.push({ key: 'nll', suffix: '.nll', dtype, shape: [rows], matrix: false, pick: (c) => c.nll });
+  if (k !== undefined) {
+    arrays.push(
+      { key: 'topKIndices', suffix: '.topk-indices', dtype: 'i4', shape: [rows, k], matrix: true, pick: (c) => c.topK?.indices },
+      { key: 'topKValues', suffix: '.topk-values', dtype, shape: [rows, k], matrix: true, pick: (c) => c.topK?.values },
+    );
+  }
+  return arrays;
+}
+
+function npyPath(path: string, suffix: string): string {
+  return suffix === '' ? path : `${path.replace(/\.npy$/i, '')}${suffix}.npy`;
+}
+
+/** The files `--out path` writes (final names). */
+export function outputPaths(path: string, options: ScoreSinkOptions): string[] {
+  return outputFormat(path) === 'json' ? [path] : outputArrays(options).map((a) => npyPath(path, a.suffix));
+}
+
+function picked(array: OutputArray, chunk: ScoreChunk): Int32Array | FloatArray {
+  const data = array.pick(chunk);
+  if (!data) throw new Error(`score returned no ${array.key}`);
+  return data;
 }
 
 export async function createScoreSink(path: string, options: ScoreSinkOptions): Promise<ScoreSink> {
@@ -69,57 +99,53 @@ export async function createScoreSink(path: string, options: ScoreSinkOptions): 
 }
 
 class NpySink implements ScoreSink {
-  private constructor(private readonly writers: Map<string, NpyWriter>) {}
+  private constructor(private readonly writers: [OutputArray, NpyWriter][]) {}
 
   get paths(): string[] {
-    return [...this.writers.values()].map((w) => w.path);
+    return this.writers.map(([, w]) => w.path);
   }
 
-  static async create(path: string, { rows, dtype, k, labels }: ScoreSinkOptions): Promise<NpySink> {
-    const writers = new Map<string, NpyWriter>();
+  static async create(path: string, options: ScoreSinkOptions): Promise<NpySink> {
+    const writers: [OutputArray, NpyWriter][] = [];
     try {
-      for (const [key, file] of npyOutputPaths(path, k, labels)) {
-        const [type, shape] = key === 'predictions' ? ['i4' as const, [rows]] : key === 'topKIndices' ? ['i4' as const, [rows, k ?? 0]]
-          : key === 'topKValues' ? [dtype, [rows, k ?? 0]] : [dtype, [rows]];
-        writers.set(key, await NpyWriter.create(file, type, shape));
+      for (const array of outputArrays(options)) {
+        writers.push([array, await NpyWriter.create(npyPath(path, array.suffix), array.dtype, array.shape)]);
       }
     } catch (error) {
-      await Promise.all([...writers.values()].map((w) => w.abort()));
+      await Promise.all(writers.map(([, w]) => w.abort()));
       throw error;
     }
     return new NpySink(writers);
   }
 
   async write(chunk: ScoreChunk): Promise<void> {
-    for (const [key, writer] of this.writers) {
-      const data =
-        key === 'topKIndices' ? chunk.topK?.indices : key === 'topKValues' ? chunk.topK?.values : chunk[key as 'predictions' | 'confidence' | 'nll'];
-      if (!data) throw new Error(`score returned no ${key}`);
-      await writer.append(data);
-    }
+    for (const [array, writer] of this.writers) await writer.append(picked(array, chunk));
   }
 
   async commit(): Promise<void> {
-    for (const writer of this.writers.values()) await writer.commit();
+    for (const [, writer] of this.writers) await writer.commit();
   }
 
   async abort(): Promise<void> {
-    await Promise.all([...this.writers.values()].map((w) => w.abort()));
+    await Promise.all(this.writers.map(([, w]) => w.abort()));
   }
 }
 
-/** A JSON array written element by element into a part file. */
+/** A JSON array written chunk by chunk into a temporary part file. */
 class JsonPart {
   private empty = true;
 
   constructor(
-    readonly key: string,
+    readonly array: OutputArray,
     readonly file: AtomicFile,
   ) {}
 
-  /** Appends the elements of `text` (comma-separated, without brackets). */
-  async append(text: string): Promise<void> {
-    if (text === '') return;
+  /** Appends a chunk's elements. */
+  async append(chunk: ScoreChunk): Promise<void> {
+    const data = picked(this.array, chunk);
+    if (data.length === 0) return;
+    const format = data instanceof Int32Array ? String : data instanceof Float32Array ? float32Text : float64Text;
+    const text = this.array.matrix ? rowsText(data, this.array.shape[1], format) : listText(data, format);
     await this.file.write(Buffer.from(this.empty ? text : `,${text}`));
     this.empty = false;
   }
@@ -129,62 +155,43 @@ class JsonSink implements ScoreSink {
   private constructor(
     private readonly target: AtomicFile,
     private readonly parts: JsonPart[],
-    private readonly k: number | undefined,
   ) {}
 
   get paths(): string[] {
     return [this.target.path];
   }
 
-  static async create(path: string, { k, labels }: ScoreSinkOptions): Promise<JsonSink> {
-    const keys = ['predictions', 'confidence', ...(labels ? ['nll'] : []), ...(k !== undefined ? ['topKIndices', 'topKValues'] : [])];
+  static async create(path: string, options: ScoreSinkOptions): Promise<JsonSink> {
+    const arrays = outputArrays(options);
     const files: AtomicFile[] = [];
     try {
       files.push(await AtomicFile.create(path));
-      for (const key of keys) files.push(await AtomicFile.create(`${path}.${key}`));
+      for (const array of arrays) files.push(await AtomicFile.create(`${path}.${array.key}`));
     } catch (error) {
       await Promise.all(files.map((f) => f.abort()));
       throw error;
     }
-    const [target, ...partFiles] = files;
-    return new JsonSink(target, partFiles.map((f, i) => new JsonPart(keys[i], f)), k);
+    const [target, ...parts] = files;
+    return new JsonSink(target, parts.map((f, i) => new JsonPart(arrays[i], f)));
   }
 
   async write(chunk: ScoreChunk): Promise<void> {
-    for (const part of this.parts) {
-      switch (part.key) {
-        case 'predictions':
-          await part.append(chunk.predictions.join(','));
-          break;
-        case 'topKIndices':
-          await part.append(rowsText(chunk.topK?.indices, this.k ?? 0, String));
-          break;
-        case 'topKValues':
-          await part.append(rowsText(chunk.topK?.values, this.k ?? 0, numberFormat(chunk.confidence)));
-          break;
-        default:
-          await part.append(listText(chunk[part.key as 'confidence' | 'nll'], numberFormat(chunk.confidence)));
-      }
-    }
+    for (const part of this.parts) await part.append(chunk);
   }
 
+  /** Joins the parts into the document: one top-level key per line, the summary last. */
   async commit(summary: object): Promise<void> {
-    const lines: (string | JsonPart)[] = [];
-    for (const part of this.parts) {
-      if (part.key === 'topKValues') continue;
-      if (part.key === 'topKIndices') {
-        const values = this.parts.find((p) => p.key === 'topKValues');
-        lines.push('"topK":{"indices":[', part, '],"values":[', values ?? '', ']},\n');
-      } else {
-        lines.push(`"${part.key}":[`, part, '],\n');
-      }
+    const part = (key: OutputArray['key']) => this.parts.find((p) => p.array.key === key);
+    const pieces: (string | JsonPart | undefined)[] = ['{'];
+    for (const key of ['predictions', 'confidence', 'nll'] as const) {
+      if (part(key)) pieces.push(`"${key}":[`, part(key), '],\n');
     }
-    await this.target.write(Buffer.from('{'));
-    for (const item of lines) {
-      if (typeof item === 'string') await this.target.write(Buffer.from(item));
-      else await copyPart(item, this.target);
+    if (part('topKIndices')) pieces.push('"topK":{"indices":[', part('topKIndices'), '],"values":[', part('topKValues'), ']},\n');
+    pieces.push(`"summary":${JSON.stringify(summary)}}\n`);
+    for (const piece of pieces) {
+      if (typeof piece === 'string') await this.target.write(Buffer.from(piece));
+      else if (piece) await copyPart(piece, this.target);
     }
-    await this.target.write(Buffer.from(`"summary":${JSON.stringify(summary)}}\n`));
     await this.target.commit();
     await Promise.all(this.parts.map((p) => p.file.abort()));
   }
@@ -217,16 +224,14 @@ async function copyPart(part: JsonPart, target: AtomicFile): Promise<void> {
 
 type Format = (v: number) => string;
 
-function listText(values: FloatArray | undefined, format: Format): string {
-  if (!values) throw new Error('score returned fewer outputs than asked for');
+function listText(values: ArrayLike<number>, format: Format): string {
   let text = '';
   for (let i = 0; i < values.length; i++) text += (i ? ',' : '') + format(values[i]);
   return text;
 }
 
 /** Rows of k values as JSON arrays: "[a,b],[c,d]". */
-function rowsText(values: ArrayLike<number> | undefined, k: number, format: Format): string {
-  if (!values) throw new Error('score returned no topK');
+function rowsText(values: ArrayLike<number>, k: number, format: Format): string {
   let text = '';
   for (let start = 0; start < values.length; start += k) {
     text += start ? ',[' : '[';
@@ -234,10 +239,6 @@ function rowsText(values: ArrayLike<number> | undefined, k: number, format: Form
     text += ']';
   }
   return text;
-}
-
-function numberFormat(like: FloatArray): Format {
-  return like instanceof Float32Array ? float32Text : float64Text;
 }
 
 /** A float64 as JSON: its shortest round-trip form, or null for NaN and ±Infinity. */

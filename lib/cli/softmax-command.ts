@@ -3,13 +3,13 @@
 // Streams IN through softmaxAsync (logSoftmaxAsync with --log) chunk by chunk, in place in the
 // chunk's buffer, into OUT.npy of the same dtype and shape (written under a temporary name and
 // renamed at the end, so OUT may even be IN).
+import { backend, logSoftmaxAsync, softmaxAsync } from '../index.js';
 import type { FloatArray } from '../types.js';
 import { parseCommand, positiveInteger, positiveNumber } from './args.js';
 import { defaultChunkRows, readChunks } from './chunks.js';
 import type { CommandContext } from './context.js';
 import { openLogits } from './inputs.js';
 import { NpyWriter, dtypeName, itemSize } from './npy.js';
-import { backend, logSoftmaxAsync, softmaxAsync } from './library.js';
 import { Progress, count, perSecond, progressMode } from './progress.js';
 import { softmaxUsage } from './usage.js';
 

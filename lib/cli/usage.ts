@@ -44,7 +44,7 @@ Options:
   FILE.nll.npy                with --labels: -log p(label) per row, the logits' dtype [rows]
   FILE.topk-indices.npy       with --top-k: int32 [rows, K], most probable first
   FILE.topk-values.npy        with --top-k: their probabilities, the logits' dtype [rows, K]
-  (FILE.npy's stem names the others: --out run/preds.npy gives run/preds.confidence.npy, ...)
+  (so --out run/preds.npy also writes run/preds.confidence.npy, ...)
 
 --out FILE.json writes one JSON document, one top-level key per line:
   {"predictions":[3,0,...],
