@@ -1,7 +1,9 @@
 // The benchmark's settings, from the command line and the environment (each flag has a variable).
 // A child process gets the parent's arguments, so both read the same configuration.
 
-const SECTIONS = ['tables', 'edge', 'sweep', 'small', 'losses'];
+const SECTIONS = ['tables', 'edge', 'sweep', 'small', 'losses', 'async'];
+/** Sections run without --only: all but `async` (opt-in: it measures threads, with results of its own). */
+const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'async');
 
 const DEFAULTS = {
   full: { shapes: '1x10,4096x10,1024x1000,256x32000,8x256000,65536x128', sweepCols: powersOfTwo(1, 20) },
@@ -66,7 +68,7 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     filter: env.BENCH_FILTER ?? '',
     shapes: parseShapes(env.BENCH_SHAPES || defaults.shapes),
     sweepCols: defaults.sweepCols,
-    sections: parseSections(args.only ?? env.BENCH_ONLY ?? SECTIONS.join(',')),
+    sections: parseSections(args.only ?? env.BENCH_ONLY ?? DEFAULT_SECTIONS.join(',')),
     peers: args.peers && env.BENCH_PEERS !== '0',
     child: args.child,
   };

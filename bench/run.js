@@ -5,10 +5,12 @@
 //
 //   node bench/run.js                  the full run (about 8 minutes on 2 cores)
 //   node bench/run.js --quick          a smoke run (under a minute); BENCH_QUICK=1 does the same
+//   node bench/run.js --only=async     the threads / async section (opt-in, about a minute; async.js)
 //   node bench/run.js --child <isa>    internal: one ISA's part of a section (--only), JSON on stdout
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { printAsync, runAsyncSection } from './async.js';
 import { writeChart } from './chart.js';
 import { readConfig } from './config.js';
 import { DTYPES } from './harness.js';
@@ -20,6 +22,7 @@ import { measureCells, nativeCells, selectGroups } from './tables.js';
 
 const RESULTS_PATH = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const CHART_PATH = fileURLToPath(new URL('./results/chart.svg', import.meta.url));
+const ASYNC_PATH = fileURLToPath(new URL('./results/async-latest.json', import.meta.url));
 
 async function loadPackage() {
   try {
@@ -146,9 +149,12 @@ function readResults(path) {
 async function parentMain(config) {
   const { native, pure } = await loadPackage();
   const b = native.backend;
-  // A quick run measures the ISA the package picked only, and leaves out tfjs' op-only variants.
-  const isas = !b.native ? [] : config.quick ? [b.isa] : (b.supported ?? [b.isa]);
-  const { peers: allPeers, info, missing } = config.peers ? await loadPeers() : { peers: [], info: {}, missing: [] };
+  // A quick run measures the ISA the package picked only, and leaves out tfjs' op-only variants;
+  // so does the async section (in the parent, as loaded).
+  const onlyAsync = config.sections.every((s) => s === 'async');
+  const isas = !b.native ? [] : config.quick || onlyAsync ? [b.isa] : (b.supported ?? [b.isa]);
+  // The async section alone needs no peers (nor their memory and load time).
+  const { peers: allPeers, info, missing } = config.peers && !onlyAsync ? await loadPeers() : { peers: [], info: {}, missing: [] };
   const peers = allPeers.filter((p) => !(config.quick && p.opOnly));
   const machine = { ...machineInfo(b, isas), peers: info };
   printMachine(machine, config);
@@ -171,11 +177,20 @@ async function parentMain(config) {
   }
   if (config.sections.includes('small')) printSmall((out.small = await small(ctx, b, config)));
   if (config.sections.includes('losses')) out.losses = await losses(ctx, isas, config, machine);
+  // The async section (opt-in) has a results file of its own, and leaves latest.json alone.
+  if (config.sections.includes('async')) {
+    const result = await runAsyncSection(ctx, b, config, machine, progress);
+    printAsync(result);
+    writeJson(ASYNC_PATH, result);
+    console.log(`\nasync in ${result.durationSec.toFixed(1)} s; raw results in ${ASYNC_PATH}`);
+    if (onlyAsync) return;
+  }
 
   const seconds = (Date.now() - startedAt) / 1e3;
   const { child, ...settings } = config;
+  const sections = config.sections.filter((s) => s !== 'async');
   // The losses section alone replaces the `losses` key of the results file and keeps the rest.
-  const previous = config.sections.length === 1 && out.losses ? readResults(RESULTS_PATH) : undefined;
+  const previous = sections.length === 1 && out.losses ? readResults(RESULTS_PATH) : undefined;
   writeJson(
     RESULTS_PATH,
     previous
@@ -184,12 +199,12 @@ async function parentMain(config) {
           timestamp: new Date(startedAt).toISOString(),
           durationSec: seconds,
           machine,
-          config: { ...settings, shapes: config.shapes.map((s) => `${s.rows}x${s.cols}`) },
+          config: { ...settings, sections, shapes: config.shapes.map((s) => `${s.rows}x${s.cols}`) },
           ...out,
         },
   );
   const where = previous ? `${RESULTS_PATH} (its "losses" key; the rest kept)` : RESULTS_PATH;
-  console.log(`\n${config.sections.join(', ')} in ${seconds.toFixed(1)} s; raw results in ${where}` + (out.sweep ? `, chart in ${CHART_PATH}` : ''));
+  console.log(`\n${sections.join(', ')} in ${seconds.toFixed(1)} s; raw results in ${where}` + (out.sweep ? `, chart in ${CHART_PATH}` : ''));
 }
 
 // ---------------------------------------------------------------- entry

@@ -106,10 +106,12 @@ export function chunkRows(cols: number): number {
 }
 
 /**
- * Async calls on inputs of at least this many elements use every thread by default (measured:
- * see bench/README.md, "Threads"); below it, one.
+ * Async calls on inputs of at least this many elements use every thread by default; below it,
+ * one. Measured on 2 Zen 4 cores (bench/README.md, "Threads and async"): from 2^20 elements a
+ * second thread gains 1.17-1.31x in every run; from 2^16 to 2^18 it is often slower (a few
+ * chunks, and a pool thread to wake).
  */
-export const PARALLEL_MIN = 131072;
+export const PARALLEL_MIN = 1048576;
 
 /** The number of elements a row call reads (what routing and the threads default go by). */
 export function rowCallLength(c: RowCall): number {

@@ -54,7 +54,7 @@ describe('backend', () => {
 
   it('follows SOFTMAX_SIMD_BACKEND and rejects unknown values', () => {
     expect(load({ UV_THREADPOOL_SIZE: '1' }).backend.threads).toBe(1);
-    expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, parallelMin: 131072, reason: 'SOFTMAX_SIMD_BACKEND=js' });
+    expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, parallelMin: 1048576, reason: 'SOFTMAX_SIMD_BACKEND=js' });
     expect(load({ SOFTMAX_SIMD_BACKEND: 'native' }).backend.native).toBe(true);
     expect(() => load({ SOFTMAX_SIMD_BACKEND: 'wasm' })).toThrow(/SOFTMAX_SIMD_BACKEND must be "js" or "native", got "wasm"/);
     const other = process.arch === 'arm64' ? 'avx2' : 'neon';

@@ -69,6 +69,15 @@ export function runRows(c: RowCall): number {
 /** How long an async call computes before it lets the event loop run. */
 const SLICE_MS = 4;
 
+/**
+ * One turn of the event loop: setImmediate where there is one (Node), else setTimeout, whose
+ * 1 ms minimum after every 4 ms slice cost 1.27x the sync time in Node against 1.01x.
+ */
+const yieldToLoop: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((resolve) => setImmediate(resolve))
+    : () => new Promise((resolve) => setTimeout(resolve, 0));
+
 export async function runRowsAsync(c: RowCall, control: Int32Array): Promise<number | null> {
   const { rows, cols } = rowsOf(c);
   const step = chunkRows(cols);
@@ -76,7 +85,7 @@ export async function runRowsAsync(c: RowCall, control: Int32Array): Promise<num
   let slice = performance.now();
   for (let begin = 0; begin < rows; begin += step) {
     if (performance.now() - slice > SLICE_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await yieldToLoop();
       slice = performance.now();
     }
     if (control[0] !== 0) return null;
