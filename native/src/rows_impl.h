@@ -29,6 +29,7 @@
 
 #include "exp_poly.h"
 #include "log_poly.h"
+#include "row_ranges.h"
 #include "row_sum.h"
 #include "softmax_simd/kernels.h"
 
@@ -310,7 +311,7 @@ struct Rows {
       // The serial kernel also takes rows whose spread is not finite: −Inf logits (whose +Inf
       // terms per_block skips in an all −Inf block), NaN, or m − x beyond the float range.
       if (!std::isfinite(st.m) || (spread && (st.masked_block || !std::isfinite(u_spread.value())))) {
-        total.add(serial_cross_entropy(one_row(a, r)));
+        total.add(serial_cross_entropy(cross_entropy_range(a, r, r + 1)));
         continue;
       }
       const double log_sum = std::log(st.sum);
@@ -342,19 +343,6 @@ struct Rows {
     return total.value();
   }
 
-  // Arguments for the serial kernel over row r alone.
-  template <class Args>
-  static Args one_row(const Args& a, size_t r) {
-    Args one = a;
-    one.rows = 1;
-    one.logits += r * a.cols;
-    if (one.target) one.target += r;
-    if (one.target_probs) one.target_probs += r * a.cols;
-    if (one.loss_out) one.loss_out += r;
-    if (one.grad_out) one.grad_out += r * a.cols;
-    if (one.grad_row_scale) one.grad_row_scale += r;
-    return one;
-  }
 
   // The vector exp over an array (for the exhaustive accuracy test and the benchmarks).
   static void exp_array(const T* x, T* y, size_t len) {

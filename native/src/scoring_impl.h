@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 
+#include "row_ranges.h"
 #include "row_sum.h"
 #include "rows_impl.h"
 #include "softmax_simd/kernels.h"
@@ -84,7 +85,7 @@ struct Scoring {
         m = checked_max(x, cols, &ordinary);
       }
       if (!ordinary) {
-        total.add(serial_score(one_row(a, r)));
+        total.add(serial_score(score_range(a, r, r + 1)));
         continue;
       }
       const auto arg = static_cast<int32_t>(first_equal(x, cols, m));
@@ -115,21 +116,6 @@ struct Scoring {
     }
   }
 
-  // Arguments for the serial kernel over row r alone.
-  template <class Args>
-  static Args one_row(const Args& a, size_t r) {
-    Args one = a;
-    one.rows = 1;
-    one.logits += r * a.cols;
-    if (one.labels) one.labels += r;
-    if (one.predictions) one.predictions += r;
-    if (one.confidence) one.confidence += r;
-    if (one.log_sum_exp) one.log_sum_exp += r;
-    if (one.nll) one.nll += r;
-    if (one.top_indices) one.top_indices += r * a.k;
-    if (one.top_values) one.top_values += r * a.k;
-    return one;
-  }
 };
 
 }  // namespace
