@@ -118,17 +118,18 @@ export function rowCallLength(c: RowCall): number {
   return 'call' in c ? c.call.logits.length : c.x.length;
 }
 
+/** The rows and cols of a row call. */
+export function rowCallShape(c: RowCall): { rows: number; cols: number } {
+  const cols = 'call' in c ? c.call.cols : c.cols;
+  return { rows: rowCallLength(c) / cols, cols };
+}
+
 /**
  * The row kernels a backend provides: the native addon (through the loader) and the pure-TS
  * implementation. Arguments are already validated; each call covers a whole batch.
  */
 export interface Kernels {
   readonly isa: NativeIsa | 'js';
-  softmaxRows(x: FloatArray, out: FloatArray, cols: number, temperature: number, allMaskedZero: boolean): void;
-  logSoftmaxRows(x: FloatArray, out: FloatArray, cols: number, temperature: number, allMaskedZero: boolean): void;
-  logSumExpRows(x: FloatArray, out: FloatArray, cols: number): void;
-  /** Writes the requested outputs and returns the sum of the row losses. */
-  crossEntropyRows(call: CrossEntropyCall): number;
   sigmoid(x: FloatArray, out: FloatArray): void;
   logSigmoid(x: FloatArray, out: FloatArray): void;
   /** Writes the requested outputs and returns the sum of the element losses. */
@@ -143,15 +144,16 @@ export interface Kernels {
   informationRows(call: InformationCall): number;
   /** Writes the requested outputs and returns the sum of the element losses. */
   regression(call: RegressionCall): number;
-  /** Writes the requested outputs and returns the sum of the row NLLs (0 without labels). */
-  scoreRows(call: ScoreCall): number;
   /**
-   * Runs a row call over the fixed chunk grid on `threads` threads and returns its total (the loss
+   * Runs a row call (softmax, logSoftmax, logSumExp, the fused cross-entropy or scoring) over the fixed chunk grid on `threads` threads and returns its total (the loss
    * or NLL sum; 0 for the others), the chunks' partial totals added in chunk order: the same bits
    * for any number of threads.
    */
   runRows(call: RowCall, threads: number): number;
-  /** As runRows, off the main thread; null when `control[0]` was set before the last chunk. */
+  /**
+   * As runRows, off the main thread; null when `control[0]` was set before the last chunk.
+   * `control` is an Int32Array(2): [0] the stop flag, [1] free for the backend's use.
+   */
   runRowsAsync(call: RowCall, threads: number, control: Int32Array): Promise<number | null>;
 }
 
@@ -164,10 +166,6 @@ export function routeSmall(big: Kernels, small: Kernels, smallMax: number): Kern
   const pick = (length: number) => (length <= smallMax ? small : big);
   return {
     isa: big.isa,
-    softmaxRows: (x, out, cols, t, zero) => pick(x.length).softmaxRows(x, out, cols, t, zero),
-    logSoftmaxRows: (x, out, cols, t, zero) => pick(x.length).logSoftmaxRows(x, out, cols, t, zero),
-    logSumExpRows: (x, out, cols) => pick(x.length).logSumExpRows(x, out, cols),
-    crossEntropyRows: (call) => pick(call.logits.length).crossEntropyRows(call),
     sigmoid: (x, out) => pick(x.length).sigmoid(x, out),
     logSigmoid: (x, out) => pick(x.length).logSigmoid(x, out),
     binaryCrossEntropyRows: (call) => pick(call.x.length).binaryCrossEntropyRows(call),
@@ -175,7 +173,6 @@ export function routeSmall(big: Kernels, small: Kernels, smallMax: number): Kern
     logSoftmaxBackwardRows: (y, dy, out, cols) => pick(y.length).logSoftmaxBackwardRows(y, dy, out, cols),
     informationRows: (call) => pick(call.p.length).informationRows(call),
     regression: (call) => pick(call.input.length).regression(call),
-    scoreRows: (call) => pick(call.logits.length).scoreRows(call),
     runRows: (call, threads) => pick(rowCallLength(call)).runRows(call, threads),
     runRowsAsync: (call, threads, control) => pick(rowCallLength(call)).runRowsAsync(call, threads, control),
   };

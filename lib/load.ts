@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { jsKernels } from './js/kernels.js';
 import {
   type BinaryCrossEntropyCall,
-  type CrossEntropyCall,
   type InformationCall,
   type Kernels,
   measures,
@@ -17,16 +16,15 @@ import {
   regressionKinds,
   type RowCall,
   routeSmall,
-  type ScoreCall,
 } from './kernels.js';
 import type { Backend, FloatArray, NativeIsa } from './types.js';
 
 /**
- * The last two arguments of the addon's row calls: threads, and undefined for a sync call (which
- * returns the total) or an Int32Array stop flag for an async one (a Promise of the total, null
- * when stopped).
+ * The last argument of the addon's row calls: the number of threads for a sync call (which returns
+ * the total), or an Int32Array [stop, threads] for an async one (a Promise of the total, null when
+ * stopped).
  */
-type Run<R> = [threads: number, control: R extends number ? undefined : Int32Array];
+type Run<R> = [how: R extends number ? number : Int32Array];
 type RowResult = number | Promise<number | null>;
 
 /** The addon's exports (native/src/addon.cc). */
@@ -102,23 +100,23 @@ interface Addon {
 }
 
 /** One row call through the addon: sync (control undefined) or async. */
-function runNative<R extends RowResult>(addon: Addon, c: RowCall, ...run: Run<R>): R {
+function runNative<R extends RowResult>(addon: Addon, c: RowCall, how: Run<R>[0]): R {
   switch (c.op) {
     case 'softmax':
-      return addon.softmaxRows(c.x, c.out, c.cols, c.temperature, c.allMaskedZero, ...run);
+      return addon.softmaxRows(c.x, c.out, c.cols, c.temperature, c.allMaskedZero, how);
     case 'logSoftmax':
-      return addon.logSoftmaxRows(c.x, c.out, c.cols, c.temperature, c.allMaskedZero, ...run);
+      return addon.logSoftmaxRows(c.x, c.out, c.cols, c.temperature, c.allMaskedZero, how);
     case 'logSumExp':
-      return addon.logSumExpRows(c.x, c.out, c.cols, ...run);
+      return addon.logSumExpRows(c.x, c.out, c.cols, how);
     case 'crossEntropy': {
       const a = c.call;
       return addon.crossEntropyRows(a.logits, a.cols, a.target, a.ignoreIndex, a.weight, a.labelSmoothing, a.temperature,
-        a.lossOut, a.gradOut, a.gradScale, a.gradRowScale, ...run);
+        a.lossOut, a.gradOut, a.gradScale, a.gradRowScale, how);
     }
     case 'score': {
       const a = c.call;
       return addon.scoreRows(a.logits, a.cols, a.labels, a.predictions, a.confidence, a.logSumExp, a.nll, a.k,
-        a.topProbabilities, a.topIndices, a.topValues, ...run);
+        a.topProbabilities, a.topIndices, a.topValues, how);
     }
   }
 }
@@ -126,10 +124,6 @@ function runNative<R extends RowResult>(addon: Addon, c: RowCall, ...run: Run<R>
 function nativeKernels(addon: Addon): Kernels {
   return {
     isa: addon.isa,
-    softmaxRows: (x, out, cols, t, zero) => addon.softmaxRows<number>(x, out, cols, t, zero, 1, undefined),
-    logSoftmaxRows: (x, out, cols, t, zero) => addon.logSoftmaxRows<number>(x, out, cols, t, zero, 1, undefined),
-    logSumExpRows: (x, out, cols) => addon.logSumExpRows<number>(x, out, cols, 1, undefined),
-    crossEntropyRows: (call: CrossEntropyCall) => runNative<number>(addon, { op: 'crossEntropy', call }, 1, undefined),
     sigmoid: addon.sigmoid,
     logSigmoid: addon.logSigmoid,
     binaryCrossEntropyRows: (c: BinaryCrossEntropyCall) =>
@@ -140,9 +134,11 @@ function nativeKernels(addon: Addon): Kernels {
       addon.informationRows(measures.indexOf(c.measure), c.p, c.q, c.out, c.cols, c.normalize, c.scale, c.tolerance),
     regression: (c: RegressionCall) =>
       addon.regression(regressionKinds.indexOf(c.kind), c.input, c.target, c.param, c.lossOut, c.gradOut, c.gradScale, c.gradElementScale),
-    scoreRows: (call: ScoreCall) => runNative<number>(addon, { op: 'score', call }, 1, undefined),
-    runRows: (call, threads) => runNative<number>(addon, call, threads, undefined),
-    runRowsAsync: (call, threads, control) => runNative<Promise<number | null>>(addon, call, threads, control),
+    runRows: (call, threads) => runNative<number>(addon, call, threads),
+    runRowsAsync: (call, threads, control) => {
+      control[1] = threads;
+      return runNative<Promise<number | null>>(addon, call, control);
+    },
   };
 }
 
@@ -169,10 +165,11 @@ function checkIsaCap(env: Record<string, string | undefined>): void {
 
 /**
  * Inputs of at most this many elements take the pure-TS kernels even when the addon is loaded.
- * Measured per call on Zen 4 (Node 20, argument checks included): softmax costs about 300 ns
- * through the addon at any small size and 95 ns + 14 ns an element in pure TS, crossing near 14
- * elements; crossEntropyWithGrad 630 ns against 245 ns + 15 ns an element, crossing near 24.
- * One threshold serves both: the lower.
+ * Measured per call on Zen 4 (Node 20, argument checks included; first at 300 ns and 95 ns + 14
+ * ns an element, crossing near 14): softmax now costs about 340 ns through the addon at any small
+ * size (the row grid of async work adds ~40 ns) and 150 ns + 11 ns an element in pure TS,
+ * crossing near 18 elements; crossEntropyWithGrad about 1,020 ns against 500 ns + 15 ns an
+ * element, crossing near 35. The threshold stays below both.
  */
 export const SMALL_MAX_DEFAULT = 12;
 

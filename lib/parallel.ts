@@ -46,7 +46,7 @@ export function asyncTwin<A extends unknown[], R>(
     const threads = check.threads(fn, p.options.threads, fallback);
     const signal = check.signal(fn, p.options.signal);
     signal?.throwIfAborted();
-    const control = new Int32Array(1);
+    const control = new Int32Array(2);
     const stop = () => {
       control[0] = 1;
     };

@@ -35,16 +35,19 @@ describe('backend', () => {
     expect(root.backend.supported.includes('avx512')).toBe(has('avx512f') && has('avx2') && has('fma'));
   });
 
-  it('sends inputs of at most smallMax elements to the pure-TS kernels', () => {
+  it('sends inputs of at most smallMax elements to the pure-TS kernels', async () => {
     const calls: string[] = [];
     const fake = (name: string) =>
-      ({ isa: name, softmaxRows: () => calls.push(name), logSoftmaxRows: () => calls.push(name), logSumExpRows: () => calls.push(name), crossEntropyRows: () => (calls.push(name), 0) }) as unknown as Kernels;
+      ({ isa: name, runRows: () => (calls.push(name), 0), runRowsAsync: async () => (calls.push(name), 0) }) as unknown as Kernels;
     const routed = routeSmall(fake('avx512'), fake('js'), 4);
-    routed.softmaxRows(new Float32Array(4), new Float32Array(4), 4, 1, false);
-    routed.logSoftmaxRows(new Float32Array(5), new Float32Array(5), 5, 1, false);
-    routed.logSumExpRows(new Float64Array(3), new Float64Array(1), 3);
-    routed.crossEntropyRows({ logits: new Float32Array(8) } as CrossEntropyCall);
-    expect(calls).toEqual(['js', 'avx512', 'js', 'avx512']);
+    const rows = (n: number, cols = n) => ({ x: new Float32Array(n), out: new Float32Array(n), cols, temperature: 1, allMaskedZero: false });
+    routed.runRows({ op: 'softmax', ...rows(4) }, 1);
+    routed.runRows({ op: 'logSoftmax', ...rows(5) }, 1);
+    routed.runRows({ op: 'logSumExp', x: new Float64Array(3), out: new Float64Array(1), cols: 3 }, 1);
+    routed.runRows({ op: 'crossEntropy', call: { logits: new Float32Array(8), cols: 8 } as CrossEntropyCall }, 1);
+    await routed.runRowsAsync({ op: 'softmax', ...rows(4, 2) }, 1, new Int32Array(2));
+    await routed.runRowsAsync({ op: 'softmax', ...rows(6, 2) }, 1, new Int32Array(2));
+    expect(calls).toEqual(['js', 'avx512', 'js', 'avx512', 'js', 'avx512']);
     expect(routed.isa).toBe('avx512');
     expect(routeSmall(fake('avx512'), fake('js'), 0).isa).toBe('avx512');
     expect(load({}).backend.smallMax).toBe(SMALL_MAX_DEFAULT);

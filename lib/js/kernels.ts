@@ -1,20 +1,13 @@
 import type { Kernels } from '../kernels.js';
 import { logSoftmaxBackwardRows, softmaxBackwardRows } from './backward.js';
-import { crossEntropyRows } from './cross-entropy.js';
 import { informationRows } from './information.js';
 import { regression } from './regression.js';
 import { runRows, runRowsAsync } from './rows.js';
-import { scoreRows } from './scoring.js';
 import { binaryCrossEntropyRows, logSigmoid, sigmoid } from './sigmoid.js';
-import { logSoftmaxRows, logSumExpRows, softmaxRows } from './softmax.js';
 
 /** The pure-TS backend: no Node API, so it runs in a browser too. */
 export const jsKernels: Kernels = {
   isa: 'js',
-  softmaxRows,
-  logSoftmaxRows,
-  logSumExpRows,
-  crossEntropyRows,
   sigmoid,
   logSigmoid,
   binaryCrossEntropyRows,
@@ -22,7 +15,6 @@ export const jsKernels: Kernels = {
   logSoftmaxBackwardRows,
   informationRows,
   regression,
-  scoreRows,
   runRows: (call) => runRows(call),
   runRowsAsync: (call, _threads, control) => runRowsAsync(call, control),
 };

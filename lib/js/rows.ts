@@ -2,34 +2,51 @@
 // so that totals are added in the same order, sync or async. There are no threads here: an async
 // call runs its chunks on the calling thread and yields to the event loop between them every
 // few milliseconds, checking its stop flag each time.
-import { chunkRows, type RowCall } from '../kernels.js';
+import { chunkRows, type RowCall, rowCallShape } from '../kernels.js';
 import { crossEntropyRows } from './cross-entropy.js';
 import { scoreRows } from './scoring.js';
 import { logSoftmaxRows, logSumExpRows, softmaxRows } from './softmax.js';
 import { CompensatedSum } from './sum.js';
+
+/** Computes a whole row call and returns its total. */
+function runWhole(c: RowCall): number {
+  switch (c.op) {
+    case 'crossEntropy':
+      return crossEntropyRows(c.call);
+    case 'score':
+      return scoreRows(c.call);
+    case 'logSumExp':
+      logSumExpRows(c.x, c.out, c.cols);
+      return 0;
+    default:
+      (c.op === 'softmax' ? softmaxRows : logSoftmaxRows)(c.x, c.out, c.cols, c.temperature, c.allMaskedZero);
+      return 0;
+  }
+}
 
 /** A chunk's slice of an optional array holding `per` entries per row. */
 function slice<A extends { subarray(begin: number, end: number): A }>(a: A | null, begin: number, end: number, per: number): A | null {
   return a === null ? null : a.subarray(begin * per, end * per);
 }
 
-/** Computes rows [begin, end) of the call and returns their partial total. */
-function runChunk(c: RowCall, begin: number, end: number): number {
+/** Rows [begin, end) of a row call, as a row call of their own. */
+function sliceCall(c: RowCall, begin: number, end: number): RowCall {
   if (c.op === 'crossEntropy') {
     const a = c.call, cols = a.cols;
     const target = a.target instanceof Int32Array ? a.target.subarray(begin, end) : a.target.subarray(begin * cols, end * cols);
-    return crossEntropyRows({
+    const call = {
       ...a,
       logits: a.logits.subarray(begin * cols, end * cols),
       target,
       lossOut: slice(a.lossOut, begin, end, 1),
       gradOut: slice(a.gradOut, begin, end, cols),
       gradRowScale: slice(a.gradRowScale, begin, end, 1),
-    });
+    };
+    return { op: c.op, call };
   }
   if (c.op === 'score') {
     const a = c.call;
-    return scoreRows({
+    const call = {
       ...a,
       logits: a.logits.subarray(begin * a.cols, end * a.cols),
       labels: slice(a.labels, begin, end, 1),
@@ -39,30 +56,21 @@ function runChunk(c: RowCall, begin: number, end: number): number {
       nll: slice(a.nll, begin, end, 1),
       topIndices: slice(a.topIndices, begin, end, a.k),
       topValues: slice(a.topValues, begin, end, a.k),
-    });
+    };
+    return { op: c.op, call };
   }
   const x = c.x.subarray(begin * c.cols, end * c.cols);
-  if (c.op === 'logSumExp') {
-    logSumExpRows(x, c.out.subarray(begin, end), c.cols);
-  } else {
-    const kernel = c.op === 'softmax' ? softmaxRows : logSoftmaxRows;
-    kernel(x, c.out.subarray(begin * c.cols, end * c.cols), c.cols, c.temperature, c.allMaskedZero);
-  }
-  return 0;
-}
-
-function rowsOf(c: RowCall): { rows: number; cols: number } {
-  const cols = 'call' in c ? c.call.cols : c.cols;
-  const length = 'call' in c ? c.call.logits.length : c.x.length;
-  return { rows: length / cols, cols };
+  const out = c.op === 'logSumExp' ? c.out.subarray(begin, end) : c.out.subarray(begin * c.cols, end * c.cols);
+  return { ...c, x, out };
 }
 
 export function runRows(c: RowCall): number {
-  const { rows, cols } = rowsOf(c);
+  const { rows, cols } = rowCallShape(c);
   const step = chunkRows(cols);
-  if (rows <= step) return runChunk(c, 0, rows);  // one chunk: its total as it is
+  // One chunk (every small call): its total as it is, without slicing anything.
+  if (rows <= step) return runWhole(c);
   const total = new CompensatedSum();
-  for (let begin = 0; begin < rows; begin += step) total.add(runChunk(c, begin, Math.min(rows, begin + step)));
+  for (let begin = 0; begin < rows; begin += step) total.add(runWhole(sliceCall(c, begin, Math.min(rows, begin + step))));
   return total.value();
 }
 
@@ -79,17 +87,17 @@ const yieldToLoop: () => Promise<void> =
     : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 export async function runRowsAsync(c: RowCall, control: Int32Array): Promise<number | null> {
-  const { rows, cols } = rowsOf(c);
+  const { rows, cols } = rowCallShape(c);
   const step = chunkRows(cols);
   const total = new CompensatedSum();
-  let slice = performance.now();
+  let sliceStart = performance.now();
   for (let begin = 0; begin < rows; begin += step) {
-    if (performance.now() - slice > SLICE_MS) {
+    if (performance.now() - sliceStart > SLICE_MS) {
       await yieldToLoop();
-      slice = performance.now();
+      sliceStart = performance.now();
     }
     if (control[0] !== 0) return null;
-    total.add(runChunk(c, begin, Math.min(rows, begin + step)));
+    total.add(runWhole(sliceCall(c, begin, Math.min(rows, begin + step))));
   }
   return total.value();
 }

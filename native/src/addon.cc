@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "row_jobs.h"
+#include "row_ranges.h"
 #include "softmax_simd/kernels.h"
 
 namespace {
@@ -89,9 +90,11 @@ void check_overlap(const Napi::Env& env, const View& in, const View& out, const 
   }
 }
 
+// One Node-API call (it fails on anything but a number): small calls feel each one.
 double number(const Napi::Value& v, const char* name) {
-  if (!v.IsNumber()) throw_type(v.Env(), std::string(name) + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
+  double d = 0;
+  if (napi_get_value_double(v.Env(), v, &d) != napi_ok) throw_type(v.Env(), std::string(name) + " must be a number");
+  return d;
 }
 
 double positive_finite(const Napi::Value& v, const char* name) {
@@ -188,27 +191,32 @@ class ChunkWorker : public Napi::AsyncWorker {
 };
 
 // Runs a batch of rows through `run(begin, end)` (which returns the rows' partial total),
-// according to the call's last two arguments, at info[at] and info[at + 1]:
-// - threads: an integer in [1, 1024];
-// - control: undefined for a sync call, which returns the total; or an Int32Array whose first
-//   entry JS sets to stop the job between chunks, for an async call, which returns a Promise of
-//   the total (null when stopped).
-Napi::Value run_rows(const Napi::CallbackInfo& info, size_t at, size_t rows, size_t cols,
-                     std::function<double(size_t, size_t)> run) {
+// according to the call's last argument, info[at]:
+// - a number of threads (an integer in [1, 1024]) for a sync call, which returns the total;
+// - an Int32Array [stop, threads] for an async call, which returns a Promise of the total (null
+//   when JS set `stop` before the last chunk).
+// One argument for both keeps softmax at six, the most node-addon-api takes without allocating.
+template <class F>
+Napi::Value run_rows(const Napi::CallbackInfo& info, size_t at, size_t rows, size_t cols, F run) {
   const Napi::Env env = info.Env();
-  const double threads = number(info[at], "threads");
+  const Napi::Value how = info[at];
+  const bool async_call = how.IsTypedArray();
+  View control;
+  if (async_call) {
+    control = typed_array(how, "control");
+    if (control.type != napi_int32_array || control.length < 2) throw_type(env, "control must be an Int32Array [stop, threads]");
+  }
+  const double threads = async_call ? data<const int32_t>(control)[1] : number(how, "threads");
   if (!(threads >= 1 && threads <= 1024) || threads != std::floor(threads)) {
     throw_range(env, "threads must be an integer in [1, 1024]");
   }
-  const Napi::Value control = info[at + 1];
-  if (control.IsUndefined()) {
+  if (!async_call && threads == 1) return Napi::Number::New(env, run_chunks_serially(rows, cols, run));
+  if (!async_call) {
     RowJob job(rows, cols, std::move(run));
     job.run_on(static_cast<size_t>(threads));
     return Napi::Number::New(env, job.total());
   }
-  const View flag = typed_array(control, "control");
-  if (flag.type != napi_int32_array || flag.length < 1) throw_type(env, "control must be an Int32Array");
-  auto async = std::make_shared<AsyncJob>(env, rows, cols, std::move(run), data<const int32_t>(flag));
+  auto async = std::make_shared<AsyncJob>(env, rows, cols, std::move(run), data<const int32_t>(control));
   for (size_t i = 0; i < info.Length(); ++i) {
     if (info[i].IsObject()) async->held.push_back(Napi::Persistent(info[i]));
   }
@@ -220,7 +228,7 @@ Napi::Value run_rows(const Napi::CallbackInfo& info, size_t at, size_t rows, siz
   return promise;
 }
 
-// softmaxRows / logSoftmaxRows(x, out, cols, temperature, allMaskedZero, threads, control)
+// softmaxRows / logSoftmaxRows(x, out, cols, temperature, allMaskedZero, threads | control)
 template <bool Log>
 Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -243,7 +251,7 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   });
 }
 
-// logSumExpRows(x, out, cols, threads, control): out has one value per row.
+// logSumExpRows(x, out, cols, threads | control): out has one value per row.
 Napi::Value LogSumExpRows(const Napi::CallbackInfo& info) {
   const View x = float_array(info[0], "x");
   size_t cols = 0;
@@ -263,7 +271,7 @@ Napi::Value LogSumExpRows(const Napi::CallbackInfo& info) {
 }
 
 // crossEntropyRows(logits, cols, target, ignoreIndex, weight, labelSmoothing, temperature,
-//                  lossOut, gradOut, gradScale, gradRowScale, threads, control) -> sum of the row losses
+//                  lossOut, gradOut, gradScale, gradRowScale, threads | control) -> sum of the row losses
 Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   const View x = float_array(info[0], "logits");
@@ -322,21 +330,14 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
                                             data<const T>(row_scale)};
     const auto kernel = Typed<T>::kernels().cross_entropy_rows;
     return run_rows(info, 11, rows, cols, [=](size_t begin, size_t end) {
-      auto part = a;
-      part.rows = end - begin;
-      part.logits += begin * cols;
-      if (part.target) part.target += begin;
-      if (part.target_probs) part.target_probs += begin * cols;
-      if (part.loss_out) part.loss_out += begin;
-      if (part.grad_out) part.grad_out += begin * cols;
-      if (part.grad_row_scale) part.grad_row_scale += begin;
+      const auto part = cross_entropy_range(a, begin, end);
       return kernel(&part);
     });
   });
 }
 
 // scoreRows(logits, cols, labels, predictions, confidence, logSumExp, nll, k, topProbabilities,
-//           topIndices, topValues, threads, control) -> sum of the row NLLs (0 without labels)
+//           topIndices, topValues, threads | control) -> sum of the row NLLs (0 without labels)
 // Every output may be null; none may overlap the inputs or another output.
 Napi::Value ScoreRows(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
@@ -376,17 +377,7 @@ Napi::Value ScoreRows(const Napi::CallbackInfo& info) {
                                      probabilities, data<int32_t>(top_indices), data<T>(top_values)};
     const auto kernel = Typed<T>::kernels().score_rows;
     return run_rows(info, 11, rows, cols, [=](size_t begin, size_t end) {
-      auto part = a;
-      part.rows = end - begin;
-      part.logits += begin * cols;
-      const auto shift = [&](auto* p, size_t by) { return p ? p + by : p; };
-      part.labels = shift(part.labels, begin);
-      part.predictions = shift(part.predictions, begin);
-      part.confidence = shift(part.confidence, begin);
-      part.log_sum_exp = shift(part.log_sum_exp, begin);
-      part.nll = shift(part.nll, begin);
-      part.top_indices = shift(part.top_indices, begin * top);
-      part.top_values = shift(part.top_values, begin * top);
+      const auto part = score_range(a, begin, end);
       return kernel(&part);
     });
   });
