@@ -20,9 +20,6 @@ function nll(logProbs: FloatArray, target: IntegerArray, options?: NllLossOption
   const reduction = check.reduction(fn, o.reduction);
   const ignore = check.ignoreIndex(fn, o.ignoreIndex);
   const weight = check.weights(fn, o.weight, cols, x);
-  if (!check.isIntegerArray(target)) {
-    throw new TypeError(`${fn}: target must be class indices (an integer typed array or number[]), got ${check.describe(target)}`);
-  }
   const classes = check.classTargets(fn, 'target', target, rows, cols, ignore);
   const out = check.lossOut(fn, reduction, o.out, x, rows, { alias: [x], disjoint: weight ? [weight] : [] });
 

@@ -25,21 +25,15 @@ export type TopKAsyncFn = <T extends FloatArray>(x: T, k: number, options?: TopK
 export type ScoreFn = <T extends FloatArray>(logits: T, options?: ScoreOptions & ParallelOptions) => ScoreResult<T>;
 export type ScoreAsyncFn = <T extends FloatArray>(logits: T, options?: ScoreOptions & AsyncOptions) => Promise<ScoreResult<T>>;
 
-/** A scoring call with every output absent, to fill in. */
-function scoreCall(logits: FloatArray, cols: number): ScoreCall {
-  return {
-    logits,
-    cols,
-    labels: null,
-    predictions: null,
-    confidence: null,
-    logSumExp: null,
-    nll: null,
-    k: 0,
-    topProbabilities: false,
-    topIndices: null,
-    topValues: null,
-  };
+/** A scoring row call: the given outputs, every other one absent. */
+function scoreCall(logits: FloatArray, cols: number, outputs: Partial<ScoreCall>): { op: 'score'; call: ScoreCall } {
+  const none = { labels: null, predictions: null, confidence: null, logSumExp: null, nll: null, k: 0, topProbabilities: false, topIndices: null, topValues: null };
+  return { op: 'score', call: { logits, cols, ...none, ...outputs } };
+}
+
+/** A new array of `like`'s type. */
+function arrayLike(like: FloatArray, length: number): FloatArray {
+  return new (like.constructor as new (n: number) => FloatArray)(length);
 }
 
 function prepareArgmax(fn: string, x: unknown, options?: unknown): Prepared<Int32Array> {
@@ -47,9 +41,7 @@ function prepareArgmax(fn: string, x: unknown, options?: unknown): Prepared<Int3
   const input = check.floatArray(fn, 'x', x);
   const { rows, cols } = check.shape(fn, 'x', input, o.cols);
   const out = check.int32Out(fn, 'out', o.out, rows, [input]);
-  const call = scoreCall(input, cols);
-  call.predictions = out;
-  return { call: { op: 'score', call }, options: o, finish: () => out };
+  return { call: scoreCall(input, cols, { predictions: out }), options: o, finish: () => out };
 }
 
 function prepareTopK(fn: string, x: unknown, k: unknown, options?: unknown): Prepared<TopKResult<FloatArray>> {
@@ -60,9 +52,8 @@ function prepareTopK(fn: string, x: unknown, k: unknown, options?: unknown): Pre
   const probabilities = o.probabilities === undefined ? true : check.boolean(fn, 'probabilities', o.probabilities);
   const indices = check.int32Out(fn, 'indicesOut', o.indicesOut, rows * top, [input]);
   const values = check.outArray(fn, 'valuesOut', o.valuesOut, input, rows * top, { alias: [], disjoint: [input, indices] });
-  const call = scoreCall(input, cols);
-  Object.assign(call, { k: top, topProbabilities: probabilities, topIndices: indices, topValues: values });
-  return { call: { op: 'score', call }, options: o, finish: () => ({ indices, values }) };
+  const call = scoreCall(input, cols, { k: top, topProbabilities: probabilities, topIndices: indices, topValues: values });
+  return { call, options: o, finish: () => ({ indices, values }) };
 }
 
 /** The batch summary: accuracy, mean NLL and perplexity need labels. */
@@ -78,41 +69,29 @@ function prepareScore(fn: string, logits: unknown, options?: unknown): Prepared<
   const o = check.options(fn, options, scoreKeys);
   const x = check.floatArray(fn, 'logits', logits);
   const { rows, cols } = check.shape(fn, 'logits', x, o.cols);
-  const labels = o.labels === undefined ? null : labelsOf(fn, o.labels, rows, cols);
+  const labels = o.labels === undefined ? null : check.classTargets(fn, 'labels', o.labels, rows, cols, null).labels;
   const top = o.topK === undefined ? 0 : check.count(fn, 'topK', o.topK, cols);
-  const like = () => new (x.constructor as new (n: number) => FloatArray)(rows);
-  const call = scoreCall(x, cols);
-  Object.assign(call, {
+  const predictions = new Int32Array(rows), confidence = arrayLike(x, rows), logSumExp = arrayLike(x, rows);
+  const nll = labels ? arrayLike(x, rows) : null;
+  const topK = top ? { indices: new Int32Array(rows * top), values: arrayLike(x, rows * top) } : null;
+  const call = scoreCall(x, cols, {
     labels,
-    predictions: new Int32Array(rows),
-    confidence: like(),
-    logSumExp: like(),
-    nll: labels ? like() : null,
+    predictions,
+    confidence,
+    logSumExp,
+    nll,
     k: top,
     topProbabilities: true,
-    topIndices: top ? new Int32Array(rows * top) : null,
-    topValues: top ? new (x.constructor as new (n: number) => FloatArray)(rows * top) : null,
+    topIndices: topK && topK.indices,
+    topValues: topK && topK.values,
   });
   const finish = (total: number): ScoreResult<FloatArray> => {
-    const predictions = call.predictions as Int32Array;
-    const result: ScoreResult<FloatArray> = {
-      predictions,
-      confidence: call.confidence as FloatArray,
-      logSumExp: call.logSumExp as FloatArray,
-      summary: summarize(rows, predictions, labels, total),
-    };
-    if (call.nll) result.nll = call.nll;
-    if (top) result.topK = { indices: call.topIndices as Int32Array, values: call.topValues as FloatArray };
+    const result: ScoreResult<FloatArray> = { predictions, confidence, logSumExp, summary: summarize(rows, predictions, labels, total) };
+    if (nll) result.nll = nll;
+    if (topK) result.topK = topK;
     return result;
   };
-  return { call: { op: 'score', call }, options: o, finish };
-}
-
-function labelsOf(fn: string, value: unknown, rows: number, cols: number): Int32Array {
-  if (!check.isIntegerArray(value)) {
-    throw new TypeError(`${fn}: labels must be class indices (an integer typed array or number[]), got ${check.describe(value)}`);
-  }
-  return check.classTargets(fn, 'labels', value, rows, cols, null).labels;
+  return { call, options: o, finish };
 }
 
 export function scoringFunctions(k: Kernels, defaults: ParallelDefaults) {

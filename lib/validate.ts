@@ -182,18 +182,21 @@ export interface ClassTargets {
 }
 
 /**
- * Checks every label (an integer in [0, cols) or `ignore`, unless that is null) and returns them
- * as an Int32Array: the caller's own when it is one, else a copy in which ignored rows hold −1 if
- * `ignore` is not int32.
+ * Checks that `target` is class indices (an integer array) and every label (an integer in
+ * [0, cols) or `ignore`, unless that is null); returns them as an Int32Array: the caller's own
+ * when it is one, else a copy in which ignored rows hold −1 if `ignore` is not int32.
  */
 export function classTargets(
   fn: string,
   name: string,
-  target: IntegerArray,
+  target: unknown,
   rows: number,
   cols: number,
   ignore: number | null,
 ): ClassTargets {
+  if (!isIntegerArray(target)) {
+    throw new TypeError(`${fn}: ${name} must be class indices (an integer typed array or number[]), got ${describe(target)}`);
+  }
   if (target.length !== rows) {
     throw new RangeError(`${fn}: ${name}.length (${target.length}) must equal the number of rows (${rows})`);
   }
