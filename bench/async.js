@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { makeBuffers } from './harness.js';
 import { compare, guard, reference } from './reference.js';
+import { printTable } from './report.js';
 
 const pow2 = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => 2 ** (from + i));
 
@@ -564,15 +565,6 @@ export async function runAsyncSection(ctx, b, config, machine, progress) {
 }
 
 // ---------------------------------------------------------------- printing
-
-function printTable(title, head, rows) {
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
-  console.log(`\n${title}`);
-  console.log(line(head));
-  console.log(widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-}
 
 const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const us = (x) => (x * 1e3 >= 100 ? (x * 1e3).toFixed(0) : (x * 1e3).toFixed(1));

@@ -125,7 +125,7 @@ export function ratios(cell, isas) {
 }
 
 /** Prints aligned columns: the first left-aligned, the rest right-aligned. */
-function printTable(title, head, rows) {
+export function printTable(title, head, rows) {
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
   console.log(`\n${title}`);
