@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -113,6 +114,17 @@ size_t rows_of(const Napi::Value& v, const View& x, size_t* cols_out) {
   if (x.length % cols != 0) throw_range(v.Env(), "x.length must be a multiple of cols");
   *cols_out = cols;
   return x.length / cols;
+}
+
+// Every class index in [0, cols), or `*ignore` when that is given.
+void check_labels(const Napi::Env& env, const char* name, const int32_t* labels, size_t rows, size_t cols,
+                  const int32_t* ignore) {
+  for (size_t r = 0; r < rows; ++r) {
+    const int32_t y = labels[r];
+    if ((ignore == nullptr || y != *ignore) && (y < 0 || static_cast<size_t>(y) >= cols)) {
+      throw_range(env, std::string(name) + "[" + std::to_string(r) + "] is out of range");
+    }
+  }
 }
 
 // The float or double half of the kernel table, and its argument structs, by element type.
@@ -292,15 +304,7 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
     throw_range(env, "ignoreIndex must be a 32-bit integer");
   }
   const auto ignore_index = static_cast<int32_t>(ignore);
-  if (!soft) {
-    const auto* labels = data<const int32_t>(target);
-    for (size_t r = 0; r < rows; ++r) {
-      const int32_t y = labels[r];
-      if (y != ignore_index && (y < 0 || static_cast<size_t>(y) >= cols)) {
-        throw_range(env, "target[" + std::to_string(r) + "] is out of range");
-      }
-    }
-  }
+  if (!soft) check_labels(env, "target", data<const int32_t>(target), rows, cols, &ignore_index);
   const View weight = float_array_like(info[4], "weight", x, cols, true);
   const double eps = number(info[5], "labelSmoothing");
   if (!(eps >= 0 && eps <= 1)) throw_range(env, "labelSmoothing must be in [0, 1]");
@@ -346,11 +350,7 @@ Napi::Value ScoreRows(const Napi::CallbackInfo& info) {
   const size_t rows = rows_of(info[1], x, &cols);
   const View labels = int32_array(info[2], "labels", rows, true);
   const auto* label = data<const int32_t>(labels);
-  for (size_t r = 0; label && r < rows; ++r) {
-    if (label[r] < 0 || static_cast<size_t>(label[r]) >= cols) {
-      throw_range(env, "labels[" + std::to_string(r) + "] is out of range");
-    }
-  }
+  if (label) check_labels(env, "labels", label, rows, cols, nullptr);
   const View predictions = int32_array(info[3], "predictions", rows, true);
   const View confidence = float_array_like(info[4], "confidence", x, rows, true);
   const View log_sum_exp = float_array_like(info[5], "logSumExp", x, rows, true);
@@ -362,10 +362,10 @@ Napi::Value ScoreRows(const Napi::CallbackInfo& info) {
   const bool probabilities = info[8].ToBoolean();
   const View top_indices = int32_array(info[9], "topIndices", rows * top, top == 0);
   const View top_values = float_array_like(info[10], "topValues", x, rows * top, top == 0);
-  const std::vector<std::pair<View, const char*>> outputs = {
+  const std::pair<View, const char*> outputs[] = {
       {predictions, "predictions"}, {confidence, "confidence"}, {log_sum_exp, "logSumExp"},
       {nll, "nll"}, {top_indices, "topIndices"}, {top_values, "topValues"}};
-  for (size_t i = 0; i < outputs.size(); ++i) {
+  for (size_t i = 0; i < std::size(outputs); ++i) {
     check_overlap(env, x, outputs[i].first, outputs[i].second, false);
     check_overlap(env, labels, outputs[i].first, outputs[i].second, false);
     for (size_t j = 0; j < i; ++j) check_overlap(env, outputs[j].first, outputs[i].first, outputs[i].second, false);
