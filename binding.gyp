@@ -32,7 +32,11 @@
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
       ],
-      "defines": ["NAPI_VERSION=8"],
+      # The N-API level package.json declares (binary.napi_versions): the addon uses nothing newer.
+      "defines": [
+        "NAPI_VERSION=<!(node -p \"require('./package.json').binary.napi_versions[0]\")",
+        "SSM_BUILT_WITH=\"node-gyp\""
+      ],
       "conditions": [
         ["target_arch == 'x64' and OS != 'win'", {
           "dependencies": ["softmax_simd_avx2", "softmax_simd_avx512"],

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -62,6 +63,15 @@ describe('backend', () => {
     expect(() => load({ SOFTMAX_SIMD_BACKEND: 'wasm' })).toThrow(/SOFTMAX_SIMD_BACKEND must be "js" or "native", got "wasm"/);
     const other = process.arch === 'arm64' ? 'avx2' : 'neon';
     expect(() => load({ SOFTMAX_SIMD_ISA: other })).toThrow(new RegExp(`SOFTMAX_SIMD_ISA must be one of .* on ${process.arch}, got "${other}"`));
+  });
+
+  it('was built for the N-API level package.json declares, which this Node provides', () => {
+    const addon = createRequire(import.meta.url)('node-gyp-build')(repo) as { napiVersion: number; builtWith: string };
+    const declared: number[] = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).binary.napi_versions;
+    expect(declared).toHaveLength(1);
+    expect(addon.napiVersion).toBe(declared[0]);
+    expect(Number(process.versions.napi)).toBeGreaterThanOrEqual(addon.napiVersion);
+    expect(['node-gyp', 'cmake-js']).toContain(addon.builtWith);
   });
 
   it('native and pure-TS agree on the same batch', () => {

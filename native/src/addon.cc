@@ -517,6 +517,8 @@ Napi::Array SupportedIsas(Napi::Env env) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isa", Napi::String::New(env, ssm_kernels()->isa));
   exports.Set("supported", SupportedIsas(env));
+  exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  exports.Set("builtWith", Napi::String::New(env, SSM_BUILT_WITH));
   exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows<false>, "softmaxRows"));
   exports.Set("logSoftmaxRows", Napi::Function::New(env, SoftmaxRows<true>, "logSoftmaxRows"));
   exports.Set("logSumExpRows", Napi::Function::New(env, LogSumExpRows, "logSumExpRows"));
