@@ -176,9 +176,20 @@ export interface ParallelOptions {
   threads?: number;
 }
 
+/**
+ * An AbortSignal, as far as its type goes: declared here so that these declarations need neither
+ * the DOM lib nor @types/node. Any real AbortSignal fits; the call checks that it is one.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface AsyncOptions extends ParallelOptions {
   /** Stops the work between chunks of rows; the Promise then rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
 }
 
 export interface ArgmaxOptions {
