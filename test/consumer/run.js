@@ -124,6 +124,29 @@ const wanted = ['dist/index.js', 'dist/index.d.ts', 'dist/js/index.js', 'dist/js
 const missing = wanted.filter((f) => !listing.includes(f));
 check('the entry points, both prebuilds and every source binding.gyp names', missing.length === 0, missing.join(', '));
 
+step('the prebuilds need no newer glibc than Node 20 itself (2.28), nor a newer libstdc++ than GCC 6\'s');
+/** Compares dotted versions by their numbers: negative, zero or positive. */
+function compareVersions(a, b) {
+  const x = a.split('.').map(Number), y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  }
+  return 0;
+}
+
+/** The newest symbol version a binary needs of GLIBC or GLIBCXX, from readelf's version needs. */
+function newestNeeded(file, prefix) {
+  const out = run('readelf', ['-V', '--wide', file]).stdout;
+  return [...out.matchAll(new RegExp(`Name: ${prefix}_([\\d.]+)`, 'g'))].map((m) => m[1]).sort(compareVersions).at(-1) ?? '0';
+}
+
+for (const arch of ['x64', 'arm64']) {
+  const file = join(unpacked, 'package', 'prebuilds', `linux-${arch}`, 'softmax-simd.glibc.node');
+  const glibc = newestNeeded(file, 'GLIBC'), libstdcxx = newestNeeded(file, 'GLIBCXX');
+  check(`linux-${arch}: needs GLIBC_${glibc} (at most 2.28) and GLIBCXX_${libstdcxx} (at most 3.4.22)`,
+    compareVersions(glibc, '2.28') <= 0 && compareVersions(libstdcxx, '3.4.22') <= 0);
+}
+
 step('the compiler is hidden from the installs');
 const compilers = ['g++', 'gcc', 'c++', 'cc', 'clang', 'clang++'].filter((c) => run(c, ['--version'], { env: bare, quietFailure: true }).status === 0);
 check('no C or C++ compiler on PATH, CC=false, CXX=false', compilers.length === 0, compilers.join(', '));
