@@ -164,6 +164,9 @@ const cjsOut = json(cjs);
 check('CommonJS require() gives the same functions as import()', cjs.status === 0 && cjsOut.failures?.length === 0 && cjsOut.exports === backend.exports,
   `${cjsOut.exports} exports; ${cjsOut.failures?.join('; ')}`);
 check('require(): nothing printed on stderr', cjs.stderr === '', cjs.stderr.split('\n')[0]);
+const cli = run(join(a, 'node_modules', '.bin', 'softmax-simd'), ['--version'], { cwd: a, env: bare });
+const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version;
+check('the softmax-simd command is installed and runs', cli.status === 0 && cli.stdout.includes(version), cli.stdout.trim());
 const tsc = [process.execPath, join(repo, 'node_modules', 'typescript', 'bin', 'tsc')];
 check('a strict Node consumer (.mts and .cts, no @types/node) type-checks', run(tsc[0], [tsc[1], '-p', 'tsconfig.json'], { cwd: a }).status === 0);
 check('a browser consumer of softmax-simd/js type-checks', run(tsc[0], [tsc[1], '-p', 'tsconfig.browser.json'], { cwd: a }).status === 0);
