@@ -10,6 +10,8 @@
     "conditions": [
       ["target_arch == 'x64'", { "cflags_cc": ["-march=x86-64"] }],
       ["target_arch == 'arm64'", { "cflags_cc": ["-march=armv8-a"] }],
+      # glibc: libm's exp, log, pow... at their pre-2.29 symbol versions, as Node 20 needs only 2.28.
+      ["OS == 'linux'", { "cflags_cc": ["-include", "<(module_root_dir)/native/src/glibc_compat.h"] }],
       ["OS == 'mac'", {
         "xcode_settings": {
           "CLANG_CXX_LANGUAGE_STANDARD": "c++17",

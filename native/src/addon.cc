@@ -173,33 +173,35 @@ void check_outputs(const Napi::Env& env, const View& loss_out, const View& grad_
 }
 
 // Async calls: `workers` AsyncWorkers on libuv's pool share one RowJob. The last to finish
-// settles the promise (the total, or null when cancelled) and releases the references that kept
-// the call's arrays alive; no Node-API call happens off the main thread.
+// settles the promise (the total, or null when cancelled) and frees the job, with the references
+// that kept the call's arrays alive; no Node-API call happens off the main thread.
 struct AsyncJob {
   AsyncJob(const Napi::Env& env, size_t rows, size_t cols, std::function<double(size_t, size_t)> run, const int32_t* cancel)
       : job(rows, cols, std::move(run), cancel), deferred(Napi::Promise::Deferred::New(env)) {}
   RowJob job;
   Napi::Promise::Deferred deferred;
   std::vector<Napi::Reference<Napi::Value>> held;
+  // Calls to settle() still to come: one per worker, one from run_rows. All of them run on the
+  // main thread (OnOK and OnError do), so a plain count will do.
   size_t pending = 0;
 
   void settle() {
     if (--pending > 0) return;
+    const std::unique_ptr<AsyncJob> last(this);  // freed however Resolve returns
     const Napi::Env env = deferred.Env();
     deferred.Resolve(job.stopped() ? env.Null() : Napi::Number::New(env, job.total()));
-    held.clear();
   }
 };
 
 class ChunkWorker : public Napi::AsyncWorker {
  public:
-  ChunkWorker(const Napi::Env& env, std::shared_ptr<AsyncJob> job) : Napi::AsyncWorker(env, "softmax-simd"), job_(std::move(job)) {}
+  ChunkWorker(const Napi::Env& env, AsyncJob* job) : Napi::AsyncWorker(env, "softmax-simd"), job_(job) {}
   void Execute() override { job_->job.work(); }
   void OnOK() override { job_->settle(); }
   void OnError(const Napi::Error&) override { job_->settle(); }
 
  private:
-  std::shared_ptr<AsyncJob> job_;
+  AsyncJob* job_;  // freed by the last settle(), which may be this worker's
 };
 
 // Runs a batch of rows through `run(begin, end)` (which returns the rows' partial total),
@@ -228,13 +230,14 @@ Napi::Value run_rows(const Napi::CallbackInfo& info, size_t at, size_t rows, siz
     job.run_on(static_cast<size_t>(threads));
     return Napi::Number::New(env, job.total());
   }
-  auto async = std::make_shared<AsyncJob>(env, rows, cols, std::move(run), data<const int32_t>(control));
+  auto owned = std::make_unique<AsyncJob>(env, rows, cols, std::move(run), data<const int32_t>(control));
   for (size_t i = 0; i < info.Length(); ++i) {
-    if (info[i].IsObject()) async->held.push_back(Napi::Persistent(info[i]));
+    if (info[i].IsObject()) owned->held.push_back(Napi::Persistent(info[i]));
   }
-  const size_t workers = std::min(static_cast<size_t>(threads), async->job.chunks());
-  const Napi::Promise promise = async->deferred.Promise();
-  async->pending = workers + 1;  // + 1 until every worker is queued
+  const size_t workers = std::min(static_cast<size_t>(threads), owned->job.chunks());
+  const Napi::Promise promise = owned->deferred.Promise();
+  AsyncJob* async = owned.release();  // from here the last settle() frees it
+  async->pending = workers + 1;       // + 1 until every worker is queued
   for (size_t w = 0; w < workers; ++w) (new ChunkWorker(env, async))->Queue();
   async->settle();
   return promise;
