@@ -9,7 +9,7 @@ import * as check from './validate.js';
 const keys = ['cols', 'base', 'normalize', 'out'] as const;
 
 /** How far from 1 a row's sum may be, by element type. */
-const tolerance = (p: FloatArray) => (p instanceof Float32Array ? 1e-3 : 1e-9);
+const tolerance = (p: FloatArray) => (check.arrayType(p) === 'Float32Array' ? 1e-3 : 1e-9);
 
 export type EntropyFn = <T extends FloatArray>(p: T, options?: InformationOptions<T>) => T;
 export type DivergenceFn = <T extends FloatArray>(p: T, q: T, options?: InformationOptions<T>) => T;

@@ -5,6 +5,11 @@ import type { AllMasked, FloatArray, IntegerArray, Reduction } from './types.js'
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
+const typedArrayPrototypes = new Map<unknown, string>(
+  [Float32Array, Float64Array, Int8Array, Int16Array, Int32Array, Uint8Array, Uint16Array, Uint32Array, BigInt64Array, BigUint64Array]
+    .map((type) => [type.prototype, type.name]),
+);
+
 /** A short, readable description of any value for an error message. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -22,8 +27,13 @@ export function describe(value: unknown): string {
       return Object.is(value, -0) ? '-0' : String(value);
     case 'bigint':
       return `${value}n`;
-    case 'object':
-      return Object.getPrototypeOf(value) === Object.prototype ? 'an object' : Object.prototype.toString.call(value);
+    case 'object': {
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === Object.prototype) return 'an object';
+      // A typed array's prototype without being one: a Proxy of one, or Object.create(...).
+      const posing = typedArrayPrototypes.get(proto);
+      return posing ? `an object posing as a ${posing} (a Proxy?)` : Object.prototype.toString.call(value);
+    }
     default:
       return typeof value;
   }
@@ -37,8 +47,42 @@ function rangeError(fn: string, what: string, expected: string, got: unknown): R
   return new RangeError(`${fn}: ${what} must be ${expected}, got ${describe(got)}`);
 }
 
+/**
+ * The type name of a typed array from any realm (a vm context, Jest's environment), else
+ * undefined: for a Proxy of one too. `instanceof` would reject the first and pass the second.
+ */
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!
+  .get as (this: unknown) => string | undefined;
+
+export function arrayType(value: unknown): string | undefined {
+  return typedArrayName.call(value);
+}
+
 export function isFloatArray(v: unknown): v is FloatArray {
-  return v instanceof Float32Array || v instanceof Float64Array;
+  const name = typedArrayName.call(v);
+  return name === 'Float32Array' || name === 'Float64Array';
+}
+
+/** Whether two typed arrays have the same element type (whatever their realms). */
+function sameType(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return typedArrayName.call(a) === typedArrayName.call(b);
+}
+
+/** A transferred ArrayBuffer has no bytes and can no longer be viewed (Node 20 lacks `.detached`). */
+function isDetached(view: ArrayBufferView): boolean {
+  if (view.byteLength !== 0 || view.buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(view.buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Throws when an array's buffer was detached: a clearer message than the length it now has (0). */
+function attached<T extends ArrayBufferView>(fn: string, name: string, view: T): T {
+  if (isDetached(view)) throw new TypeError(`${fn}: ${name} is on a detached ArrayBuffer (it was transferred)`);
+  return view;
 }
 
 const NO_OPTIONS = Object.freeze({});
@@ -67,7 +111,7 @@ export function options<K extends string>(
 
 export function floatArray(fn: string, name: string, value: unknown): FloatArray {
   if (!isFloatArray(value)) throw typeError(fn, name, 'a Float32Array or Float64Array', value);
-  return value;
+  return attached(fn, name, value);
 }
 
 /** rows and cols of a row-major array; `cols` defaults to the whole array as one row. */
@@ -111,10 +155,10 @@ export function outArray<T extends FloatArray>(
   reads: Reads = { alias: [like] },
 ): T {
   if (value === undefined) return new (like.constructor as new (n: number) => T)(length);
-  if (!isFloatArray(value) || value.constructor !== like.constructor) {
-    throw typeError(fn, name, `a ${like.constructor.name} like the input`, value);
+  if (!isFloatArray(value) || !sameType(value, like)) {
+    throw typeError(fn, name, `a ${arrayType(like)} like the input`, value);
   }
-  if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), value.length);
+  if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), attached(fn, name, value).length);
   // `.buffer` is read once per array: it is a slow getter, and small calls feel it.
   const buffer = value.buffer;
   const sameRegion = (input: ArrayBufferView) =>
@@ -160,19 +204,19 @@ export function ignoreIndex(fn: string, value: unknown): number {
   return value;
 }
 
-const integerArrayTypes = new Set<unknown>([
-  Int32Array,
-  Int8Array,
-  Int16Array,
-  Uint8Array,
-  Uint16Array,
-  Uint32Array,
-  BigInt64Array,
-  BigUint64Array,
+const integerArrayTypes = new Set<string | undefined>([
+  'Int32Array',
+  'Int8Array',
+  'Int16Array',
+  'Uint8Array',
+  'Uint16Array',
+  'Uint32Array',
+  'BigInt64Array',
+  'BigUint64Array',
 ]);
 
 export function isIntegerArray(value: unknown): value is IntegerArray {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && integerArrayTypes.has(value.constructor));
+  return Array.isArray(value) || integerArrayTypes.has(typedArrayName.call(value));
 }
 
 /** Class-index targets as the kernels take them: int32 labels, and the int32 value marking ignored rows. */
@@ -198,6 +242,7 @@ export function classTargets(
     throw new TypeError(`${fn}: ${name} must be class indices (an integer typed array or number[]), got ${describe(target)}`);
   }
   if (target.length !== rows) {
+    if (!Array.isArray(target)) attached(fn, name, target as ArrayBufferView);
     throw new RangeError(`${fn}: ${name}.length (${target.length}) must equal the number of rows (${rows})`);
   }
   const ignore32 = ignore === null ? -1 : ignore >= INT32_MIN && ignore <= INT32_MAX ? ignore : -1;
@@ -227,7 +272,7 @@ export function weights(fn: string, value: unknown, cols: number, like: FloatArr
 
 /** `values` in `like`'s type (the same array when it already is); every entry a number. */
 export function numbersLike(fn: string, name: string, values: FloatArray | readonly unknown[], like: FloatArray): FloatArray {
-  if (values.constructor === like.constructor) return values as FloatArray;
+  if (!Array.isArray(values) && sameType(values as FloatArray, like)) return values as FloatArray;
   const result = new (like.constructor as new (n: number) => FloatArray)(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -239,11 +284,11 @@ export function numbersLike(fn: string, name: string, values: FloatArray | reado
 
 /** Soft targets: probabilities of the logits' type and length. */
 export function softTargets(fn: string, name: string, target: FloatArray, logits: FloatArray): FloatArray {
-  if (target.constructor !== logits.constructor) {
-    throw typeError(fn, name, `class indices, or soft targets as a ${logits.constructor.name} like the logits`, target);
+  if (!sameType(target, logits)) {
+    throw typeError(fn, name, `class indices, or soft targets as a ${arrayType(logits)} like the logits`, target);
   }
   if (target.length !== logits.length) {
-    throw rangeError(fn, `${name}.length`, `the logits' length (${logits.length})`, target.length);
+    throw rangeError(fn, `${name}.length`, `the logits' length (${logits.length})`, attached(fn, name, target).length);
   }
   return target;
 }
@@ -286,10 +331,12 @@ export function lossOut<T extends FloatArray>(
 
 /** A float array of `like`'s type and length (a second operand of an element-wise function). */
 export function partner<T extends FloatArray>(fn: string, name: string, value: unknown, like: T, likeName: string): T {
-  if (!isFloatArray(value) || value.constructor !== like.constructor) {
-    throw typeError(fn, name, `a ${like.constructor.name} like ${likeName}`, value);
+  if (!isFloatArray(value) || !sameType(value, like)) {
+    throw typeError(fn, name, `a ${arrayType(like)} like ${likeName}`, value);
   }
-  if (value.length !== like.length) throw rangeError(fn, `${name}.length`, `${likeName}.length (${like.length})`, value.length);
+  if (value.length !== like.length) {
+    throw rangeError(fn, `${name}.length`, `${likeName}.length (${like.length})`, attached(fn, name, value).length);
+  }
   return value as T;
 }
 
@@ -345,13 +392,14 @@ export function weightsOf(
 /** An Int32Array output of the given length (the caller's, checked, or a new one), sharing no byte with `disjoint`. */
 export function int32Out(fn: string, name: string, value: unknown, length: number, disjoint: readonly ArrayBufferView[]): Int32Array {
   if (value === undefined) return new Int32Array(length);
-  if (!(value instanceof Int32Array)) throw typeError(fn, name, 'an Int32Array', value);
-  if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), value.length);
-  const buffer = value.buffer;
-  if (disjoint.some((input) => input.buffer === buffer && bytesOverlap(value, input))) {
+  if (arrayType(value) !== 'Int32Array') throw typeError(fn, name, 'an Int32Array', value);
+  const out = value as Int32Array;
+  if (out.length !== length) throw rangeError(fn, `${name}.length`, String(length), attached(fn, name, out).length);
+  const buffer = out.buffer;
+  if (disjoint.some((input) => input.buffer === buffer && bytesOverlap(out, input))) {
     throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
   }
-  return value;
+  return out;
 }
 
 /** A count in [1, max]: k of top-k. */

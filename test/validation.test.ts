@@ -1,20 +1,8 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { type Api, apis } from './helpers/apis.js';
+import { type Bad, SENTINEL, f32, rejectsBeforeWriting, x6 } from './helpers/bad-input.js';
 
-const SENTINEL = 42;
-const f32 = (n: number) => new Float32Array(n).fill(SENTINEL);
-const x6 = () => new Float32Array([1, 2, 3, 4, 5, 6]);
 const probs = () => new Float32Array([0.5, 0.25, 0.25, 0.5, 0.75, 0.25]);
-
-/** One bad call: what it does to a fresh `out` (filled with SENTINEL), and the error it must raise. */
-interface Bad {
-  name: string;
-  call: (api: Api, out: Float32Array) => unknown;
-  error: typeof TypeError | typeof RangeError;
-  message: RegExp;
-  outLength?: number;
-}
 
 const bad: Bad[] = [
   { name: 'x a plain array', call: (a, out) => a.softmax([1, 2] as never, { out }), error: TypeError, message: /softmax: x must be a Float32Array or Float64Array, got Array\(2\)/ },
@@ -120,20 +108,7 @@ const bad: Bad[] = [
   { name: 'score: threads -1', call: (a) => a.score(x6(), { cols: 3, threads: -1 }), error: RangeError, message: /score: threads must be an integer in \[1, 1024\], got -1/ },
 ];
 
-describe.each(apis)('%s rejects bad input before writing anything', (_name, api) => {
-  it.each(bad.map((b) => [b.name, b] as const))('%s', (_n, b) => {
-    const out = f32(b.outLength ?? 6);
-    let thrown: unknown;
-    try {
-      b.call(api, out);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(b.error);
-    expect((thrown as Error).message).toMatch(b.message);
-    expect(Array.from(out).every((v) => v === SENTINEL), 'out untouched').toBe(true);
-  });
-});
+rejectsBeforeWriting(bad);
 
 // The addon checks again and never reads or writes out of bounds, whatever JS passes it. It is
 // built in every test run (npm install builds it), also when SOFTMAX_SIMD_BACKEND=js.
