@@ -46,17 +46,44 @@ export function asyncTwin<A extends unknown[], R>(
     const threads = check.threads(fn, p.options.threads, fallback);
     const signal = check.signal(fn, p.options.signal);
     signal?.throwIfAborted();
+    const arrays = arraysOf(p.call);
+    for (const [field, view] of arrays) {
+      if ((view.buffer as { resizable?: boolean }).resizable) {
+        throw new TypeError(`${fn}: ${field} is on a resizable ArrayBuffer, which could shrink under the running call; use a fixed-length one, or ${name}`);
+      }
+    }
     const control = new Int32Array(2);
     const stop = () => {
       control[0] = 1;
     };
     signal?.addEventListener('abort', stop, { once: true });
+    let total: number | null;
     try {
-      const total = await k.runRowsAsync(p.call, threads, control);
-      if (total === null) throw signal?.reason;
-      return p.finish(total);
+      total = await k.runRowsAsync(p.call, threads, control);
+    } catch (error) {
+      throw detachedWhileRunning(fn, arrays) ?? error;
     } finally {
       signal?.removeEventListener('abort', stop);
     }
+    const detached = detachedWhileRunning(fn, arrays);
+    if (detached) throw detached;
+    if (total === null) throw signal?.reason;
+    return p.finish(total);
   };
+}
+
+/** The arrays a row call reads or writes, by field name. */
+function arraysOf(call: RowCall): [string, ArrayBufferView][] {
+  const fields = call.op === 'crossEntropy' || call.op === 'score' ? call.call : call;
+  return Object.entries(fields).filter((entry): entry is [string, ArrayBufferView] => ArrayBuffer.isView(entry[1]));
+}
+
+/**
+ * The error for an array whose buffer was transferred while the call ran: its results went to
+ * the buffer's new owner, or nowhere. (If that owner lets the memory be freed before the call
+ * ends, the native workers write freed memory: N-API cannot pin a buffer. The README warns.)
+ */
+function detachedWhileRunning(fn: string, arrays: [string, ArrayBufferView][]): TypeError | null {
+  const lost = arrays.find(([, view]) => check.isDetached(view));
+  return lost ? new TypeError(`${fn}: ${lost[0]} was detached (transferred) while the call ran, so its result is discarded`) : null;
 }

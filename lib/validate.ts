@@ -69,7 +69,7 @@ function sameType(a: ArrayBufferView, b: ArrayBufferView): boolean {
 }
 
 /** A transferred ArrayBuffer has no bytes and can no longer be viewed (Node 20 lacks `.detached`). */
-function isDetached(view: ArrayBufferView): boolean {
+export function isDetached(view: ArrayBufferView): boolean {
   if (view.byteLength !== 0 || view.buffer.byteLength !== 0) return false;
   try {
     new Uint8Array(view.buffer, 0, 0);

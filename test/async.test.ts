@@ -95,6 +95,26 @@ describe.each(apis)('%s', (_name, api) => {
     expect(turns).toBeGreaterThan(0);
   });
 
+  it('rejects arrays on resizable buffers (they could shrink under the call), with nothing written', async () => {
+    const Resizable = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer;
+    const x = new Float32Array(new Resizable(12, { maxByteLength: 24 }));
+    const out = new Float32Array(3).fill(7);
+    await expect(api.softmaxAsync(x, { out })).rejects.toThrow(/softmaxAsync: x is on a resizable ArrayBuffer, which could shrink under the running call; use a fixed-length one, or softmax/);
+    await expect(api.scoreAsync(new Float32Array(3), { labels: new Int32Array(new Resizable(4, { maxByteLength: 8 })) })).rejects.toThrow(/scoreAsync: labels is on a resizable ArrayBuffer/);
+    expect(Array.from(out)).toEqual([7, 7, 7]);
+  });
+
+  it('rejects with a TypeError when an array is transferred while the call runs', async () => {
+    // The buffer's new owner (`kept`) holds its memory until the call settles; were it freed
+    // sooner, the native workers would write freed memory (README: Async twins and threads).
+    const x = new Float32Array(2 ** 22).fill(1);
+    const pending = api.softmaxAsync(x, { cols: 1024, threads: 2 });
+    const kept = structuredClone(x.buffer, { transfer: [x.buffer] });
+    const settled = await pending.then(() => 'resolved', (error: Error) => `${error.name}: ${error.message}`);
+    expect(settled).toBe('TypeError: softmaxAsync: x was detached (transferred) while the call ran, so its result is discarded');
+    expect(kept.byteLength).toBe(2 ** 24);
+  });
+
   it('checks threads and signal', async () => {
     const x = new Float32Array(4);
     expect(() => api.softmax(x, { threads: 0 })).toThrow(/softmax: threads must be an integer in \[1, 1024\], got 0/);
