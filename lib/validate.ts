@@ -228,7 +228,8 @@ export interface ClassTargets {
 /**
  * Checks that `target` is class indices (an integer array) and every label (an integer in
  * [0, cols) or `ignore`, unless that is null); returns them as an Int32Array: the caller's own
- * when it is one, else a copy in which ignored rows hold −1 if `ignore` is not int32.
+ * when it is one of this realm (the kernels tell labels from soft targets by `instanceof`), else a
+ * copy, in which ignored rows hold −1 if `ignore` is not int32.
  */
 export function classTargets(
   fn: string,
