@@ -176,20 +176,25 @@ void check_outputs(const Napi::Env& env, const View& loss_out, const View& grad_
 // settles the promise (the total, or null when cancelled) and frees the job, with the references
 // that kept the call's arrays alive; no Node-API call happens off the main thread.
 struct AsyncJob {
-  AsyncJob(const Napi::Env& env, size_t rows, size_t cols, std::function<double(size_t, size_t)> run, const int32_t* cancel)
-      : job(rows, cols, std::move(run), cancel), deferred(Napi::Promise::Deferred::New(env)) {}
+  AsyncJob(napi_env env, size_t rows, size_t cols, std::function<double(size_t, size_t)> run, const int32_t* cancel)
+      : job(rows, cols, std::move(run), cancel), env(env) {}
   RowJob job;
-  Napi::Promise::Deferred deferred;
+  napi_env env;
+  napi_deferred deferred = nullptr;
   std::vector<Napi::Reference<Napi::Value>> held;
   // Calls to settle() still to come: one per worker, one from run_rows. All of them run on the
-  // main thread (OnOK and OnError do), so a plain count will do.
+  // main thread (work completions do), so a plain count will do.
   size_t pending = 0;
 
+  // Plain Node-API, its failures ignored: when a Worker stops with the call in flight, this runs
+  // while the Worker's environment is torn down and JS can no longer run. node-addon-api would
+  // throw there, and a C++ exception out of a completion callback aborts the whole process.
   void settle() {
     if (--pending > 0) return;
-    const std::unique_ptr<AsyncJob> last(this);  // freed however Resolve returns
-    const Napi::Env env = deferred.Env();
-    deferred.Resolve(job.stopped() ? env.Null() : Napi::Number::New(env, job.total()));
+    const std::unique_ptr<AsyncJob> last(this);
+    napi_value result = nullptr;
+    const napi_status made = job.stopped() ? napi_get_null(env, &result) : napi_create_double(env, job.total(), &result);
+    if (made == napi_ok) napi_resolve_deferred(env, deferred, result);
   }
 };
 
@@ -197,8 +202,12 @@ class ChunkWorker : public Napi::AsyncWorker {
  public:
   ChunkWorker(const Napi::Env& env, AsyncJob* job) : Napi::AsyncWorker(env, "softmax-simd"), job_(job) {}
   void Execute() override { job_->job.work(); }
-  void OnOK() override { job_->settle(); }
-  void OnError(const Napi::Error&) override { job_->settle(); }
+  // Every completion settles, a cancelled one too (libuv cancels queued work when a Worker
+  // stops); Execute never fails, so there is no error to pass on.
+  void OnWorkComplete(Napi::Env, napi_status) override {
+    job_->settle();
+    Destroy();
+  }
 
  private:
   AsyncJob* job_;  // freed by the last settle(), which may be this worker's
@@ -234,13 +243,14 @@ Napi::Value run_rows(const Napi::CallbackInfo& info, size_t at, size_t rows, siz
   for (size_t i = 0; i < info.Length(); ++i) {
     if (info[i].IsObject()) owned->held.push_back(Napi::Persistent(info[i]));
   }
+  napi_value promise = nullptr;
+  if (napi_create_promise(env, &owned->deferred, &promise) != napi_ok) throw Napi::Error::New(env, "could not create a Promise");
   const size_t workers = std::min(static_cast<size_t>(threads), owned->job.chunks());
-  const Napi::Promise promise = owned->deferred.Promise();
   AsyncJob* async = owned.release();  // from here the last settle() frees it
   async->pending = workers + 1;       // + 1 until every worker is queued
   for (size_t w = 0; w < workers; ++w) (new ChunkWorker(env, async))->Queue();
   async->settle();
-  return promise;
+  return Napi::Value(env, promise);
 }
 
 // softmaxRows / logSoftmaxRows(x, out, cols, temperature, allMaskedZero, threads | control)
