@@ -231,6 +231,9 @@ void backward(Reader& in, Kernel kernel) {
     const long double yi = y[i], dyi = std::fabs(static_cast<long double>(dy[i]));
     const long double sum = std::fabs(row_sum[i / s.cols]), e = std::exp(yi);
     if (beyond(row.finite) || (!log && beyond(dyi + sum)) || (log && (beyond(e) || beyond(e * sum)))) return kUnchecked;
+    // An infinite Σ dy times an e^y that is 0 in the element type but not in double: NaN or ±Inf
+    // depending on the type.
+    if (log && row.special && e != 0 && static_cast<Real>(e) == 0) return kUnchecked;
     if (row.special) return 0.0;
     // e^y is a probability: relative above the probability floor, absolute (at it) below.
     const long double p = std::max<long double>(e, Type<Real>::probability_floor);
