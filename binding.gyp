@@ -37,7 +37,10 @@
       # The N-API level package.json declares (binary.napi_versions): the addon uses nothing newer.
       "defines": [
         "NAPI_VERSION=<!(node -p \"require('./package.json').binary.napi_versions[0]\")",
-        "SSM_BUILT_WITH=\"node-gyp\""
+        "SSM_BUILT_WITH=\"node-gyp\"",
+        # A Worker terminated while it calls the addon or its async calls complete: node-addon-api
+        # then swallows the exceptions it cannot throw into JS instead of aborting the process.
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
       ],
       "conditions": [
         ["target_arch == 'x64' and OS != 'win'", {
