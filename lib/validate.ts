@@ -267,8 +267,15 @@ export function classTargets(
 }
 
 /** Per-class weights of length `cols`, in `like`'s type; null when absent. */
+/**
+ * Class weights (cross-entropy, NLL), finite in `like`'s type: an infinite one makes NaN or ±Inf
+ * depending on the order of the products (0·Inf), which would differ between the kernels.
+ */
 export function weights(fn: string, value: unknown, cols: number, like: FloatArray): FloatArray | null {
-  return weightsOf(fn, 'weight', value, [['cols', cols]], like);
+  const w = weightsOf(fn, 'weight', value, [['cols', cols]], like);
+  const bad = w ? w.findIndex((v) => !Number.isFinite(v)) : -1;
+  if (w && bad >= 0) throw rangeError(fn, `weight[${bad}]`, `finite in ${arrayType(like)}`, w[bad]);
+  return w;
 }
 
 /** `values` in `like`'s type (the same array when it already is); every entry a number. */

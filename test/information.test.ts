@@ -73,6 +73,28 @@ describe.each(apis)('%s', (_name, api) => {
       expectLogs(api.klDivergence(p, q, { cols, base: 2, normalize: true }), ref.kl, `klDivergence ${dt}`);
     });
 
+    it('keeps its accuracy at the ends of the range: row sums near 0 or past the largest value, q subnormal', () => {
+      const f32 = type === Float32Array;
+      const rows = 64;
+      for (const cols of [4, 67]) {
+        for (const v of f32 ? [1e-40, 1e-45, 1e37] : [1e-310, 5e-324, 1e305]) {
+          const p = new type(rows * cols).fill(v);
+          const where = `${dt} rows of ${cols} x ${v}`;
+          const ln = Array<number>(rows).fill(Math.log(cols));
+          expectLogs(api.entropy(p, { cols, normalize: true }), ln, `entropy ${where}`);
+          expectLogs(api.crossEntropyProbs(p, p, { cols, normalize: true }), ln, `crossEntropyProbs ${where}`);
+          expectLogs(api.klDivergence(p, p, { cols, normalize: true }), Array<number>(rows).fill(0), `klDivergence ${where}`);
+        }
+      }
+      // A confident model against a target that disagrees: p / q beyond the type's range.
+      const q = new type(2 * rows).map((_, i) => (i % 2 ? (f32 ? 8.2e-40 : 1e-310) : 1));
+      const p = new type(2 * rows).fill(0.5);
+      const q1 = q[1];
+      const kl = 0.5 * Math.log(0.5) + 0.5 * (Math.log(0.5) - Math.log(q1));
+      expectLogs(api.klDivergence(p, q, { cols: 2 }), Array<number>(rows).fill(kl), `klDivergence ${dt}, q = [1, ${q1}]`);
+      expectLogs(api.crossEntropyProbs(p, q, { cols: 2 }), Array<number>(rows).fill(-0.5 * Math.log(q1)), `crossEntropyProbs ${dt}, q = [1, ${q1}]`);
+    });
+
     it('gives 0·log 0 = 0, +Infinity where q = 0 < p, 0 for equal rows and one-hot rows', () => {
       const p = new type([1, 0, 0, 0.5, 0.5, 0, 0.25, 0.25, 0.5]);
       const q = new type([1, 0, 0, 0.5, 0, 0.5, 0.25, 0.25, 0.5]);

@@ -53,6 +53,10 @@ const bad: Bad[] = [
   // The labels are out's own bytes: SENTINEL's bit pattern, made valid by ignoring it.
   { name: 'out over the labels\' bytes', call: (a, out) => a.crossEntropyBackward(x6(), new Int32Array(out.buffer, 0, 2), { cols: 3, ignoreIndex: new Int32Array(f32(1).buffer)[0], out }), error: RangeError, message: /crossEntropyBackward: out overlaps an input/ },
   { name: 'out holding the per-row gradOutput', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, reduction: 'none', gradOutput: out.subarray(4, 6), out }), error: RangeError, message: /out overlaps an input/ },
+  { name: 'a class weight Infinity', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, weight: [1, Infinity, 1], out }), error: RangeError, message: /crossEntropyBackward: weight\[1\] must be finite in Float32Array, got Infinity/ },
+  { name: 'a class weight finite in float64 only', call: (a, out) => a.crossEntropyBackward(x6(), [0, 1], { cols: 3, weight: new Float64Array([1, 1, 1e39]), out }), error: RangeError, message: /weight\[2\] must be finite in Float32Array, got Infinity/ },
+  { name: 'a class weight NaN, soft targets', call: (a, out) => a.crossEntropyBackward(x6(), f32(6).fill(0.5), { cols: 3, weight: [NaN, 1, 1], out }), error: RangeError, message: /weight\[0\] must be finite in Float32Array, got NaN/ },
+  { name: 'nllLoss class weight -Infinity', call: (a, out) => a.nllLoss(x6(), [0, 1], { cols: 3, reduction: 'none', weight: [1, 1, -Infinity], out }), error: RangeError, message: /nllLoss: weight\[2\] must be finite in Float32Array, got -Infinity/, outLength: 2 },
   { name: 'nllLoss label out of range', call: (a, out) => a.nllLoss(x6(), [0, 5], { cols: 3, reduction: 'none', out }), error: RangeError, message: /nllLoss: target\[1\] must be in \[0, 3\) or ignoreIndex \(-100\), got 5/, outLength: 2 },
   { name: 'nllLoss soft targets', call: (a) => a.nllLoss(x6(), new Float32Array(6) as never, { cols: 3 }), error: TypeError, message: /nllLoss: target must be class indices/ },
   // The entropy family: the kernel checks every row before it writes.
@@ -134,6 +138,9 @@ describe('the native binding called directly', () => {
     ['gradOut holding the weights', () => { const g = f32(6); return addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, g.subarray(0, 3), 0, 1, null, g, 1, null); }, RangeError],
     ['gradOut over the labels', () => { const g = f32(6); return addon.crossEntropyRows(x, 3, new Int32Array(g.buffer, 0, 2), -100, null, 0, 1, null, g, 1, null); }, RangeError],
     ['lossOut overlapping gradOut', () => { const b = f32(8); return addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, null, 0, 1, b.subarray(0, 2), b.subarray(1, 7), 1, null); }, RangeError],
+    ['lossOut as the logits (cols 1)', () => { const c = f32(2); return addon.crossEntropyRows(c, 1, new Int32Array([0, 0]), -100, null, 0, 1, c, null, 1, null); }, RangeError],
+    ['lossOut as the soft targets (cols 1)', () => { const t = f32(2); return addon.crossEntropyRows(f32(2), 1, t, -100, null, 0, 1, t, null, 1, null); }, RangeError],
+    ['weight Infinity', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), -100, new Float32Array([1, Infinity, 1]), 0, 1, null, null, 1, null), RangeError],
     ['ignoreIndex 2^40', () => addon.crossEntropyRows(x, 3, new Int32Array([0, 1]), 2 ** 40, null, 0, 1, null, null, 1, null), RangeError],
     ['sigmoid out too short', () => addon.sigmoid(x, f32(5)), RangeError],
     ['logSigmoid out overlapping x', () => addon.logSigmoid(x.subarray(0, 3), x.subarray(1, 4)), RangeError],

@@ -87,7 +87,7 @@ void check_overlap(const Napi::Env& env, const View& in, const View& out, const 
   const bool disjoint = a + in.bytes() <= b || b + out.bytes() <= a;
   const bool same = a == b && in.bytes() == out.bytes();
   if (!disjoint && !(may_alias && same)) {
-    throw_range(env, std::string(name) + " overlaps an input without being the same array");
+    throw_range(env, std::string(name) + (same ? " must not be an input" : " overlaps an input without being the same array"));
   }
 }
 
@@ -162,11 +162,16 @@ T* data(const View& v) {
 }
 
 // The optional outputs of a loss kernel against each other and what the kernel reads: each may
-// be one of `alias` exactly and shares no byte with `disjoint` or the other output.
-void check_outputs(const Napi::Env& env, const View& loss_out, const View& grad_out,
-                   std::initializer_list<View> alias, std::initializer_list<View> disjoint) {
+// be one of `alias` exactly (the loss only where `loss_may_alias`: cross-entropy's loss row is
+// written before the row's gradient reads it) and shares no byte with `disjoint` or the other
+// output.
+void check_outputs(const Napi::Env& env, const View& loss_out, const View& grad_out, std::initializer_list<View> alias,
+                   std::initializer_list<View> disjoint, bool loss_may_alias) {
+  for (const View& in : alias) {
+    check_overlap(env, in, loss_out, "lossOut", loss_may_alias);
+    check_overlap(env, in, grad_out, "gradOut", true);
+  }
   for (const auto& [out, name] : {std::pair{loss_out, "lossOut"}, std::pair{grad_out, "gradOut"}}) {
-    for (const View& in : alias) check_overlap(env, in, out, name, true);
     for (const View& in : disjoint) check_overlap(env, in, out, name, false);
   }
   check_overlap(env, loss_out, grad_out, "gradOut", false);
@@ -295,6 +300,16 @@ Napi::Value LogSumExpRows(const Napi::CallbackInfo& info) {
   });
 }
 
+// Class weights must be finite: an infinite one makes NaN or ±Inf depending on the order of
+// the products (0·Inf), which would differ between the kernels.
+void check_finite(const Napi::Env& env, const char* name, const View& v) {
+  const bool finite = by_type(v, [&](auto zero) {
+    const auto* p = data<const decltype(zero)>(v);
+    return std::all_of(p, p + v.length, [](auto w) { return std::isfinite(w); });
+  });
+  if (!finite) throw_range(env, std::string(name) + " must be finite");
+}
+
 // crossEntropyRows(logits, cols, target, ignoreIndex, weight, labelSmoothing, temperature,
 //                  lossOut, gradOut, gradScale, gradRowScale, threads | control) -> sum of the row losses
 Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
@@ -319,6 +334,7 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   const auto ignore_index = static_cast<int32_t>(ignore);
   if (!soft) check_labels(env, "target", data<const int32_t>(target), rows, cols, &ignore_index);
   const View weight = float_array_like(info[4], "weight", x, cols, true);
+  check_finite(env, "weight", weight);
   const double eps = number(info[5], "labelSmoothing");
   if (!(eps >= 0 && eps <= 1)) throw_range(env, "labelSmoothing must be in [0, 1]");
   const double temperature = positive_finite(info[6], "temperature");
@@ -328,7 +344,7 @@ Napi::Value CrossEntropyRows(const Napi::CallbackInfo& info) {
   const View row_scale = float_array_like(info[10], "gradRowScale", x, rows, true);
   // Soft targets are read row by row before the gradient is written: it may be them exactly.
   const View none{nullptr, 0, x.type};
-  check_outputs(env, loss_out, grad_out, {x, soft ? target : none}, {soft ? none : target, weight, row_scale});
+  check_outputs(env, loss_out, grad_out, {x, soft ? target : none}, {soft ? none : target, weight, row_scale}, false);
 
   return by_type(x, [&](auto zero) {
     using T = decltype(zero);
@@ -445,7 +461,7 @@ Napi::Value BinaryCrossEntropyRows(const Napi::CallbackInfo& info) {
   const View grad_out = float_array_like(info[6], "gradOut", x, x.length, true);
   const double grad_scale = number(info[7], "gradScale");
   const View element_scale = float_array_like(info[8], "gradElementScale", x, x.length, true);
-  check_outputs(env, loss_out, grad_out, {x, target}, {weight, pos_weight, element_scale});
+  check_outputs(env, loss_out, grad_out, {x, target}, {weight, pos_weight, element_scale}, true);
   const double total = by_type(x, [&](auto zero) {
     using T = decltype(zero);
     const typename Typed<T>::Bce a{data<const T>(x),      data<const T>(target), x.length,         cols,
@@ -503,7 +519,7 @@ Napi::Value Regression(const Napi::CallbackInfo& info) {
   const View grad_out = float_array_like(info[5], "gradOut", input, input.length, true);
   const double grad_scale = number(info[6], "gradScale");
   const View element_scale = float_array_like(info[7], "gradElementScale", input, input.length, true);
-  check_outputs(env, loss_out, grad_out, {input, target}, {element_scale});
+  check_outputs(env, loss_out, grad_out, {input, target}, {element_scale}, true);
   const double total = by_type(input, [&](auto zero) {
     using T = decltype(zero);
     const typename Typed<T>::Regression a{static_cast<int>(kind), data<const T>(input), data<const T>(target),

@@ -85,14 +85,13 @@ struct LogConstants<double> {
 constexpr double kLogMaxUlp = 0.85;
 constexpr double kLog1pMaxUlp = 0.85;
 
-// log(x) + corr for finite x > 0 (corr: log1p's correction, below the type's epsilon, or 0); other
-// x give garbage, which log_specials replaces.
+// log(2^k·m) + corr for m in [√½, √2) (split_exponent's) and integral k (corr: log1p's
+// correction, below the type's epsilon, or 0).
 template <class O>
-inline typename O::V log_core(typename O::V x, typename O::V corr) {
+inline typename O::V log_split(typename O::V m, typename O::V k, typename O::V corr) {
   using C = LogConstants<typename O::T>;
   using V = typename O::V;
-  V k;
-  const V f = O::sub(O::split_exponent(x, &k), O::set1(1));  // exact: m in [√½, √2)
+  const V f = O::sub(m, O::set1(1));  // exact
   const V s = O::div(f, O::add(O::set1(2), f));
   const V z = O::mul(s, s);
   V q = O::set1(C::c[C::degree]);
@@ -105,6 +104,14 @@ inline typename O::V log_core(typename O::V x, typename O::V corr) {
   // exactly, in the FMA, then hi.
   const V small = O::fma(s, O::fma(q, z, h), O::fma(k, O::set1(C::ln2_lo), O::add(lo, corr)));
   return O::add(hi, O::fma(O::mul(O::set1(-0.5), f), f, small));
+}
+
+// log(x) + corr for finite x > 0; other x give garbage, which log_specials replaces.
+template <class O>
+inline typename O::V log_core(typename O::V x, typename O::V corr) {
+  typename O::V k;
+  const typename O::V m = O::split_exponent(x, &k);
+  return log_split<O>(m, k, corr);
 }
 
 // r where x is finite and > 0; else −Inf (±0), NaN (x < 0, NaN) or +Inf.
@@ -129,6 +136,20 @@ inline typename O::V log1p_poly(typename O::V x) {
   const V u = O::add(one, x);
   const V c = O::sub(x, O::sub(u, one));
   return log_specials<O>(u, log_core<O>(u, O::zero_where_zero(c, O::div(c, u))));
+}
+
+// log(p / q) for finite p > 0 and finite q ≥ 0 (+Inf where q = 0), where p / q itself may leave
+// the type's range (q subnormal): the quotient of the mantissas (in (½, 2), one rounding, as p / q
+// has where it is in range) and the difference of the exponents.
+template <class O>
+inline typename O::V log_quotient(typename O::V p, typename O::V q) {
+  using V = typename O::V;
+  using T = typename O::T;
+  V kp, kq, k;
+  const V mp = O::split_exponent(p, &kp), mq = O::split_exponent(q, &kq);
+  const V m = O::split_exponent(O::div(mp, mq), &k);
+  const V r = log_split<O>(m, O::add(k, O::sub(kp, kq)), O::zero());
+  return O::select_less(q, O::set1(std::numeric_limits<T>::denorm_min()), O::set1(std::numeric_limits<T>::infinity()), r);
 }
 
 }  // namespace

@@ -13,6 +13,10 @@
 #ifndef SOFTMAX_SIMD_LOSSES_IMPL_H
 #define SOFTMAX_SIMD_LOSSES_IMPL_H
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "log_poly.h"
 #include "rows_impl.h"
 #include "vector_ops.h"
@@ -156,6 +160,18 @@ struct Losses {
     return normalize ? s > 0 : std::fabs(s - 1) <= tolerance;
   }
 
+  // x / s as (x·pow2)·rest, for a row sum s > 0: 1 / s split into a power of two and a factor,
+  // both in T's normal range, where 1 / s itself need not be (float sums below 2.9e-39 or above
+  // 8.5e37). Two roundings, as x·(1 / s) has; x·pow2 is exact unless x / s is subnormal.
+  struct Inverse {
+    V pow2, rest;
+    V apply(V x) const { return O::mul(O::mul(x, pow2), rest); }
+  };
+  static Inverse inverse(double s) {
+    const int k = std::clamp(-std::ilogb(s), std::numeric_limits<T>::min_exponent - 1, std::numeric_limits<T>::max_exponent - 1);
+    return {O::set1(static_cast<T>(std::ldexp(1.0, k))), O::set1(static_cast<T>(1 / std::ldexp(s, k)))};
+  }
+
   template <class Args>
   static int64_t information_rows(const Args* args) {
     const Args& a = *args;
@@ -172,15 +188,16 @@ struct Losses {
       const T* q = a.q ? a.q + r * cols : nullptr;
       // Normalizing sums each row again: keeping the checking pass's sums would need a buffer of
       // rows values (kernels do not allocate), for 13-28% on rows of 1000 and more.
-      const V ip = O::set1(static_cast<T>(a.normalize ? 1 / sum(p, cols) : 1.0));
-      const V iq = O::set1(static_cast<T>(a.normalize && q ? 1 / sum(q, cols) : 1.0));
+      const Inverse ip = a.normalize ? inverse(sum(p, cols)) : Inverse{one(), one()};
+      const Inverse iq = a.normalize && q ? inverse(sum(q, cols)) : Inverse{one(), one()};
       // p·log(·), 0 where p is 0 (tail lanes load p = 0).
       auto term = [&](size_t i, size_t c) {
-        const V pn = O::mul(O::load(p + i, c, 0), ip);
-        V arg = pn;  // entropy: log p
-        if (a.measure == SSM_CROSS_ENTROPY) arg = O::mul(O::load(q + i, c, 1), iq);
-        if (a.measure == SSM_KL_DIVERGENCE) arg = O::div(pn, O::mul(O::load(q + i, c, 1), iq));
-        return O::zero_where_zero(pn, O::mul(pn, log_poly<O>(arg)));
+        const V pn = ip.apply(O::load(p + i, c, 0));
+        V log = O::zero();
+        if (a.measure == SSM_ENTROPY) log = log_poly<O>(pn);
+        if (a.measure == SSM_CROSS_ENTROPY) log = log_poly<O>(iq.apply(O::load(q + i, c, 1)));
+        if (a.measure == SSM_KL_DIVERGENCE) log = log_quotient<O>(pn, iq.apply(O::load(q + i, c, 1)));
+        return O::zero_where_zero(pn, O::mul(pn, log));
       };
       a.out[r] = static_cast<T>(sign * R::fold(cols, term) * a.scale);
     }
@@ -206,7 +223,7 @@ struct Losses {
           case SSM_MSE: loss = O::mul(d, d); break;
           default: {
             const V m = O::min(p, ad);
-            loss = O::mul(O::mul(m, O::sub(ad, O::mul(half, m))), inv_p);
+            loss = O::mul(m, O::mul(O::sub(ad, O::mul(half, m)), inv_p));  // 1/β before m: β·loss may overflow
           }
         }
         if (a.loss_out) O::store(a.loss_out + i, loss, c);

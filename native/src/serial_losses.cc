@@ -35,21 +35,18 @@ void log_sigmoid(const Real* x, Real* out, size_t n) {
 }
 
 // The element-wise losses' loop: loss_of(i) and grad_of(i) are element i's loss and gradient;
-// the gradient is scaled and the losses are summed (when wanted) here.
+// the gradient is scaled and the losses are summed (when wanted) here. Both are computed before
+// either is stored, as either output may be one of the inputs (kernels.h).
 template <typename Args, class Loss, class Grad>
 double elementwise(const Args& a, Loss loss_of, Grad grad_of) {
   CompensatedSum total;
   const bool want_loss = a.loss_out || !a.grad_out;
   for (size_t i = 0; i < a.n; ++i) {
-    if (want_loss) {
-      const double loss = loss_of(i);
-      if (a.loss_out) a.loss_out[i] = static_cast<std::remove_pointer_t<decltype(a.loss_out)>>(loss);
-      total.add(loss);
-    }
-    if (a.grad_out) {
-      const double scale = a.grad_scale * (a.grad_element_scale ? a.grad_element_scale[i] : 1.0);
-      a.grad_out[i] = static_cast<std::remove_pointer_t<decltype(a.grad_out)>>(grad_of(i) * scale);
-    }
+    const double loss = want_loss ? loss_of(i) : 0.0;
+    const double grad = a.grad_out ? grad_of(i) * (a.grad_scale * (a.grad_element_scale ? a.grad_element_scale[i] : 1.0)) : 0.0;
+    if (a.loss_out) a.loss_out[i] = static_cast<std::remove_pointer_t<decltype(a.loss_out)>>(loss);
+    if (a.grad_out) a.grad_out[i] = static_cast<std::remove_pointer_t<decltype(a.grad_out)>>(grad);
+    total.add(loss);
   }
   return total.value();
 }
@@ -117,6 +114,13 @@ bool valid_row(const Real* x, size_t cols, bool normalize, double tolerance) {
   return normalize ? s > 0 && std::isfinite(s) : std::fabs(s - 1) <= tolerance;
 }
 
+// log(p / q) for p > 0, also where p / q leaves double's normal range (q subnormal): then the
+// two logs, which cannot cancel there.
+double log_quotient(double p, double q) {
+  const double r = p / q;
+  return r >= std::numeric_limits<double>::min() && r <= std::numeric_limits<double>::max() ? std::log(r) : std::log(p) - std::log(q);
+}
+
 template <typename Real, typename Args>
 int64_t information_rows(const Args& a) {
   const size_t cols = a.cols;
@@ -129,21 +133,22 @@ int64_t information_rows(const Args& a) {
   for (size_t r = 0; r < a.rows; ++r) {
     const Real* p = a.p + r * cols;
     const Real* q = a.q ? a.q + r * cols : nullptr;
-    const double ip = a.normalize ? 1 / checked_sum(p, cols) : 1.0;
-    const double iq = a.normalize && q ? 1 / checked_sum(q, cols) : 1.0;
+    // Dividing, not multiplying by 1 / sum, which overflows for subnormal sums.
+    const double sp = a.normalize ? checked_sum(p, cols) : 1.0;
+    const double sq = a.normalize && q ? checked_sum(q, cols) : 1.0;
     CompensatedSum sum;
     for (size_t c = 0; c < cols; ++c) {
-      const double pc = p[c] * ip;
+      const double pc = p[c] / sp;
       if (pc == 0) continue;  // 0 log 0 = 0, whatever q is
       switch (a.measure) {
         case SSM_ENTROPY:
           sum.add(-pc * std::log(pc));
           break;
         case SSM_CROSS_ENTROPY:
-          sum.add(-pc * std::log(q[c] * iq));
+          sum.add(-pc * std::log(q[c] / sq));
           break;
         default:
-          sum.add(pc * std::log(pc / (q[c] * iq)));
+          sum.add(pc * log_quotient(pc, q[c] / sq));
       }
     }
     a.out[r] = static_cast<Real>(sum.value() * a.scale);

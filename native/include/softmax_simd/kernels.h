@@ -43,7 +43,7 @@ enum ssm_all_masked { SSM_ALL_MASKED_NAN = 0, SSM_ALL_MASKED_ZERO = 1 };
     const int32_t* target;        /* rows class indices, or NULL */                             \
     const real* target_probs;     /* rows x cols probabilities, or NULL */                      \
     int32_t ignore_index;         /* class-index targets only */                                \
-    const real* weight;           /* cols class weights, or NULL for all ones */                \
+    const real* weight;           /* cols finite class weights, or NULL for all ones */         \
     double label_smoothing;       /* eps in [0, 1] */                                           \
     double temperature;           /* > 0; logits are divided by it */                           \
     real* loss_out;               /* rows per-row losses, or NULL */                            \
