@@ -312,17 +312,13 @@ class Values {
   Real prev_ = 0;
 };
 
-inline bool known_findings();
-
-// A value that is not a logit: a weight, a scale, a target. `wild` draws from every finite value
-// as Values::next does (Inf and NaN too with SSM_FUZZ_KNOWN: finding 2 in README.md); otherwise
-// from the values a caller plausibly passes: 0, 1, fractions and small multiples, magnitudes over
-// 2^-20..2^20, a few negatives.
+// A value that is not a logit: a weight, a scale, a target. `wild` draws from every value as
+// Values::next does (±Inf and NaN too); otherwise from the values a caller plausibly passes: 0, 1,
+// fractions and small multiples, magnitudes over 2^-20..2^20, a few negatives.
 template <typename Real>
 Real auxiliary(Reader& in, Values<Real>& values, bool wild, bool non_negative = false) {
   if (wild) {
-    Real v = values.next();
-    if (!std::isfinite(v) && !known_findings()) v = std::isnan(v) ? Real(0) : std::copysign(static_cast<Real>(Type<Real>::huge), v);
+    const Real v = values.next();
     return non_negative && v < 0 ? -v : v;
   }
   const unsigned c = in.byte();
@@ -570,16 +566,6 @@ inline std::string format(const char* fmt, ...) {
   std::fprintf(stderr, "\nFUZZ CHECK FAILED [%s] %s\n  call: %s\n", isa.c_str(), what.c_str(), call_description().c_str());
   std::fflush(stderr);
   std::abort();
-}
-
-// Findings reported and not fixed yet (README.md, "Findings"): the targets do not generate the
-// inputs that reach them, so that a run finds what is new; SSM_FUZZ_KNOWN=1 generates them too.
-inline bool known_findings() {
-  static const bool on = [] {
-    const char* s = std::getenv("SSM_FUZZ_KNOWN");
-    return s && *s && std::strcmp(s, "0") != 0;
-  }();
-  return on;
 }
 
 // SSM_FUZZ_SELF_TEST=value|guard|written breaks the first output of every SIMD call (a value

@@ -19,9 +19,8 @@ using namespace fuzz;
 
 constexpr size_t kReferenceMaxCols = 4096;
 
-enum Alias { kOwn, kGradOverLogits, kGradOverTargets, kLossOverLogits, kLossOverTargets };
-const char* const kAliasNames[] = {"own arrays", "grad over logits", "grad over soft targets", "loss over logits (cols 1)",
-                                   "loss over soft targets (cols 1)"};
+enum Alias { kOwn, kGradOverLogits, kGradOverTargets };
+const char* const kAliasNames[] = {"own arrays", "grad over logits", "grad over soft targets"};
 
 template <typename Real>
 struct Case {
@@ -86,7 +85,9 @@ struct RowRef {
   // applied after them: the float kernels form u_c (m - x_c) and Σ u_c in the element type, then
   // scale by eps/C / T and log Σ; the serial kernel forms q_c in double, then scales by the gap.
   long double underflow = 0, serial_underflow = 0;
-  std::vector<long double> q, u;
+  // q_c, u_c, and the magnitude of q_c's own terms |w| ((1 - eps) |t| + eps/C), which is more
+  // than |q_c| where soft targets are negative and the two terms cancel.
+  std::vector<long double> q, u, q_mag;
   std::vector<double> p;
 };
 
@@ -108,14 +109,17 @@ RowRef row_reference(const Case<Real>& k, size_t r, bool exact) {
   }
   ref.q.resize(cols);
   ref.u.resize(cols);
+  ref.q_mag.resize(cols);
   ref.p.assign(cols, kNaN);
   const long double smooth = k.eps / static_cast<long double>(cols);
   for (size_t c = 0; c < cols; ++c) {
     const long double wc = k.w(c);
     ref.u[c] = k.soft ? wc * ((1 - k.eps) * static_cast<long double>(k.targets[r * cols + c]) + smooth) : wc;
     ref.q[c] = k.soft ? ref.u[c] : smooth * wc + (static_cast<int32_t>(c) == y ? (1 - k.eps) * wc : 0);
+    ref.q_mag[c] = k.soft ? std::fabs(wc) * ((1 - k.eps) * std::fabs(static_cast<long double>(k.targets[r * cols + c])) + smooth)
+                          : std::fabs(ref.q[c]);
     ref.q_total += ref.q[c];
-    ref.q_abs += std::fabs(ref.q[c]);
+    ref.q_abs += ref.q_mag[c];
   }
   if (nan || !std::isfinite(m)) return ref;  // special rows: the serial kernel defines them
   long double s = 0;
@@ -129,20 +133,32 @@ RowRef row_reference(const Case<Real>& k, size_t r, bool exact) {
   // Every class's term counts with soft targets or smoothing, so a −Inf logit with q_c = 0 makes
   // 0·Inf = NaN (PyTorch; serial.cc); with labels and no smoothing only the label's term does.
   const bool every_class = k.soft || k.eps != 0;
-  long double spread = 0;
+  long double spread = 0, spread_unscaled = 0, weights_abs = 0;
   for (size_t c = 0; c < cols; ++c) {
     const long double shifted = (x[c] - m) / k.t;  // z_c - m/t
     const long double gap = log_sum - shifted;     // lse - z_c >= 0
     if (ref.u[c] != 0) spread -= std::fabs(ref.u[c]) * shifted;
-    ref.beyond_double |= -shifted >= max_finite<double>();
+    if (ref.u[c] != 0 && std::isfinite(static_cast<double>(x[c]))) spread_unscaled += std::fabs(ref.u[c]) * (m - x[c]);
+    weights_abs += std::fabs(static_cast<long double>(k.w(c)));
+    ref.beyond_double |= -shifted >= max_finite<double>() || (m - x[c]) >= max_finite<double>();
     ref.p[c] = exact ? static_cast<double>(std::exp(-gap)) : std::exp(static_cast<double>(-gap));
     if (!every_class && static_cast<int32_t>(c) != y) continue;
     ref.loss += ref.q[c] * gap;
-    if (ref.q[c] != 0) ref.loss_magnitude += std::fabs(ref.q[c]) * (1 + gap);
+    if (ref.q[c] != 0) ref.loss_magnitude += ref.q_mag[c] * (1 + gap);
     if (ref.q[c] != 0) ref.serial_underflow += 2 * std::numeric_limits<double>::denorm_min() * (1 + gap);
   }
-  ref.beyond_double |= spread >= max_finite<double>() / 2;
-  ref.underflow = 2 * static_cast<long double>(cols) * std::numeric_limits<Real>::denorm_min() * (1 + 1 / k.t + std::fabs(log_sum));
+  // The SIMD kernels' double intermediates: the spread before and after 1/T and eps/C, W log Σ and
+  // Q log Σ.
+  const long double log_factor = 1 + std::fabs(log_sum);
+  for (long double v : {spread, spread_unscaled, weights_abs * log_factor, ref.q_abs * log_factor}) {
+    ref.beyond_double |= std::isfinite(v) && !sum_in_range<double>(v);
+  }
+  // u_c's own subnormal spacing reaches the loss times (m - x_c) / T (the spread) and log Σ (Q).
+  long double reach = 0;
+  for (size_t c = 0; c < cols; ++c) {
+    if (std::isfinite(static_cast<double>(x[c]))) reach += (1 + (m - x[c])) / k.t + 1 + std::fabs(log_sum);
+  }
+  ref.underflow = 2 * std::numeric_limits<Real>::denorm_min() * reach;
   return ref;
 }
 
@@ -154,13 +170,9 @@ void fuzz_type(Reader& in) {
   Case<Real> k(s, shift, soft, flags & 2, flags & 0x10);
   k.want_loss = flags & 4;
   k.want_grad = flags & 8;
-  unsigned alias = (flags >> 5) & 3;  // own, grad over logits, grad over targets, loss over logits/targets
+  unsigned alias = (flags >> 5) & 3;  // own, grad over logits, grad over targets (3: own)
   if (alias == 2 && !soft) alias = 1;
-  // Finding 1 (README.md): addon.cc lets lossOut be the logits or the soft targets when cols is 1,
-  // which kernels.h does not promise: the gradient then reads the overwritten row.
-  if (alias == 3) {
-    alias = s.cols == 1 && k.want_loss && known_findings() ? (soft && (target_mode & 0x10) ? kLossOverTargets : kLossOverLogits) : kOwn;
-  }
+  if (alias == 3) alias = kOwn;  // kernels.h lets only grad_out be an input (addon.cc checks)
   if ((alias == kGradOverLogits || alias == kGradOverTargets) && !k.want_grad) alias = kOwn;
   k.alias = static_cast<Alias>(alias);
   Values<Real> values(in);
@@ -196,7 +208,12 @@ void fuzz_type(Reader& in) {
                                                             : static_cast<int32_t>((c << 8 | in.byte()) % s.cols);
     }
   }
-  for (size_t c = 0; c < k.weight.size(); ++c) k.weight[c] = auxiliary(in, values, wild);
+  // Class weights are finite (kernels.h; addon.cc and lib/validate.ts check): a non-finite draw
+  // becomes the largest magnitude of its sign, or 0.
+  for (size_t c = 0; c < k.weight.size(); ++c) {
+    const Real w = auxiliary(in, values, wild);
+    k.weight[c] = std::isfinite(w) ? w : std::isnan(w) ? Real(0) : std::copysign(std::numeric_limits<Real>::max(), w);
+  }
   for (size_t r = 0; r < k.row_scale.size(); ++r) k.row_scale[r] = auxiliary(in, values, wild);
   call_description() =
       format("cross_entropy_rows %s rows=%zu cols=%zu %s eps=%.17g temperature=%.17g grad_scale=%.17g ignore_index=%d "
@@ -217,6 +234,12 @@ void fuzz_type(Reader& in) {
   check_input(ser, k.x, x_before, "logits");
   check_input(ser, k.targets, t_before, "target_probs");
 
+  // The SIMD kernels sum the weights unscaled (W = Σ w_c, scaled by eps/C later): where that
+  // leaves double's range and the serial kernel's per-class terms do not, nothing is compared.
+  long double weights_abs = 0;
+  for (size_t c = 0; c < k.weight.size(); ++c) weights_abs += std::fabs(static_cast<long double>(k.weight[c]));
+  const bool weights_in_range = std::isnan(weights_abs) || std::isinf(weights_abs) || sum_in_range<double>(weights_abs);
+
   // Row facts; the serial kernel against kernels.h's formula on rows it can afford, and on
   // ignored rows.
   std::vector<RowRef> refs(s.rows);
@@ -227,7 +250,10 @@ void fuzz_type(Reader& in) {
     RowRef& ref = refs[r] = row_reference(k, r, exact);
     total_magnitude += ref.loss_magnitude;
     if (std::isfinite(ref.underflow + ref.serial_underflow)) total_underflow += ref.underflow + ref.serial_underflow;
-    total_checked &= !ref.beyond_double;
+    ref.beyond_double |= !weights_in_range;
+    // The float kernels sum each row's terms in float lanes: beyond the element type's range the
+    // row's loss is not compared, nor is the sum.
+    total_checked &= !ref.beyond_double && (!std::isfinite(ref.loss_magnitude) || sum_in_range<Real>(ref.loss_magnitude));
     if (ref.ignored) {
       bool zero = loss[r] == 0;
       for (size_t c = 0; c < s.cols; ++c) zero &= grad[r * s.cols + c] == 0;
@@ -262,17 +288,23 @@ void fuzz_type(Reader& in) {
     const long double factor = std::fabs(k.grad_scale * (k.has_row_scale ? static_cast<double>(k.row_scale[r]) : 1.0) / k.t);
     // An infinite factor (grad_scale or a per-row factor Inf, or 1/T beyond double) makes the row's
     // gradients Inf or NaN, which of the two depending on the order of the products: not compared.
-    if (!std::isfinite(factor) || !sum_in_range<Real>(ref.q_abs * factor)) return kUnchecked;
+    // The float kernels form S eps/C (or S), each u_c, Q = Σ u_c and Q S / sum in the element
+    // type: beyond its range, not compared.
+    if (!std::isfinite(factor) || !sum_in_range<Real>(factor) || !sum_in_range<Real>(ref.q_abs * factor) ||
+        (std::isfinite(ref.q_abs) && !sum_in_range<Real>(ref.q_abs))) {
+      return kUnchecked;
+    }
     if (!std::isfinite(ref.q_abs)) return 0.0;
     const long double d = std::min<long double>(-std::log(std::max(ref.p[c], 1e-300)), 1e6);
     const long double qp = ref.q_abs * std::max(ref.p[c], Type<Real>::probability_floor);
-    const long double b = ((Type<Real>::rel + Type<Real>::unit * d) * qp + Type<Real>::rel * (qp + std::fabs(ref.q[c]))) * factor;
+    const long double b = ((Type<Real>::rel + Type<Real>::unit * d) * qp + Type<Real>::rel * (qp + ref.q_mag[c])) * factor;
     // Products that underflow: the float kernel's factors in Real, each u_c (subnormal weights),
-    // whose errors add up in Q = Σ u_c and reach the gradient as Q p_c S; the serial kernel forms
-    // q_c in double and then scales it, so a subnormal q_c's spacing is scaled by the factor.
+    // scaled by S in the gradient, and whose errors add up in Q = Σ u_c and reach the gradient as
+    // Q p_c S; the serial kernel forms q_c in double and then scales it by S.
     const double tiny = std::numeric_limits<Real>::denorm_min(), tiny_double = std::numeric_limits<double>::denorm_min();
     const long double q_underflow = static_cast<long double>(s.cols) * tiny * ref.p[c] * factor;
-    return static_cast<double>(2 * b + 4 * tiny_double * factor + 2 * q_underflow) + 4 * tiny * (1 + static_cast<double>(std::fabs(ref.u[c])));
+    return static_cast<double>(2 * b + 4 * (tiny + tiny_double) * factor + 2 * q_underflow) +
+           4 * tiny * (1 + static_cast<double>(std::fabs(ref.u[c])));
   };
 
   for (const Isa& isa : isas()) {
@@ -284,15 +316,12 @@ void fuzz_type(Reader& in) {
     switch (k.alias) {
       case kGradOverLogits: got_grad.assign(k.x.data()), a.logits = got_grad.data(); break;
       case kGradOverTargets: got_grad.assign(k.targets.data()), a.target_probs = got_grad.data(); break;
-      case kLossOverLogits: got_loss.assign(k.x.data()), a.logits = got_loss.data(); break;
-      case kLossOverTargets: got_loss.assign(k.targets.data()), a.target_probs = got_loss.data(); break;
       case kOwn: break;
     }
     const double got_total = Type<Real>::table(isa.table).cross_entropy_rows(&a);
     tamper(isa, k.want_grad ? got_grad : got_loss);
-    const bool loss_aliased = k.alias == kLossOverLogits || k.alias == kLossOverTargets;
     const bool grad_aliased = k.alias == kGradOverLogits || k.alias == kGradOverTargets;
-    check_output(isa, got_loss, "loss", !loss_aliased);
+    check_output(isa, got_loss, "loss", true);
     check_output(isa, got_grad, "grad", !grad_aliased);
     check_input(isa, k.x, x_before, "logits");
     check_input(isa, k.targets, t_before, "target_probs");

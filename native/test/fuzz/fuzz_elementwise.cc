@@ -74,9 +74,7 @@ void sigmoids(Reader& in, Kernel kernel) {
 enum Place { kOwn, kOverFirst, kOverSecond };
 
 // The outputs an element-wise loss call asks for, and where they go. kernels.h lets either output
-// be either input; addon.cc also keeps the two outputs apart. Finding 3 (README.md): the serial
-// kernels compute the gradient after writing the loss, from the overwritten input, so a loss over
-// an input together with a gradient is generated only with SSM_FUZZ_KNOWN.
+// be either input; addon.cc also keeps the two outputs apart.
 struct Outputs {
   bool loss, grad, element_scale;
   Place loss_place, grad_place;
@@ -88,7 +86,6 @@ Outputs read_outputs(Reader& in) {
   if (!o.loss) o.loss_place = kOwn;
   if (!o.grad) o.grad_place = kOwn;
   if (o.loss_place != kOwn && o.loss_place == o.grad_place) o.grad_place = kOwn;
-  if (o.loss_place != kOwn && o.grad && !known_findings()) o.loss_place = kOwn;
   return o;
 }
 
@@ -213,7 +210,9 @@ void bce(Reader& in) {
     const long double factor = std::fabs(grad_scale * (o.element_scale ? static_cast<double>(element_scale[i]) : 1.0));
     const long double intermediates[] = {l_mag, std::fabs(pw * ti), std::fabs(pw * ti * xi), (1 + std::fabs(ti)) * std::fabs(xi),
                                          std::fabs(wi) * (l_mag + std::fabs(pw * ti)), factor};
-    checked[i] = true;
+    // Non-finite targets, weights or factors (garbage in): Inf or NaN depends on the order of the
+    // products and on what underflows in the element type; only the memory checks apply.
+    checked[i] = std::isfinite(ti) && std::isfinite(wi) && std::isfinite(pw) && std::isfinite(factor);
     for (long double v : intermediates) checked[i] = checked[i] && (std::isnan(v) || std::isinf(v) || sum_in_range<Real>(v));
     all_checked &= checked[i];
     total_mag.add(std::isnan(loss_mag[i]) ? INFINITY : loss_mag[i]);
@@ -306,9 +305,7 @@ void regression(Reader& in) {
   // 2|d| (MSE), min(|d|, delta) (Huber), min(|d| / beta, 1) (smooth L1), 1 (L1), times the
   // factors. A float kernel forms d = input - target, 2d (MSE), d^2 (L2) and grad_scale times the
   // element's factor in float: where one of them leaves the float range and the result does not,
-  // the element is not compared. Finding 4 (README.md): the SIMD smooth L1 forms beta times the
-  // loss before it divides by beta, which overflows first; such elements are compared only with
-  // SSM_FUZZ_KNOWN.
+  // the element is not compared.
   std::vector<long double> ref(n), grad_mag(n), unscaled(n);
   std::vector<bool> d_in_range(n);
   Magnitude total_mag;
@@ -316,8 +313,7 @@ void regression(Reader& in) {
     const long double d = static_cast<long double>(input[i]) - target[i], ad = std::fabs(d);
     const long double factor = std::fabs(grad_scale * (o.element_scale ? static_cast<double>(element_scale[i]) : 1.0));
     ref[i] = regression_loss(kind, d, param);
-    const long double intermediates[] = {ad, kind == SSM_MSE ? 2 * ad : 0, kind == SSM_L2 ? ad * ad : 0, factor,
-                                         kind == SSM_SMOOTH_L1 && !known_findings() ? std::fabs(ref[i]) * param : 0};
+    const long double intermediates[] = {ad, kind == SSM_MSE ? 2 * ad : 0, kind == SSM_L2 ? ad * ad : 0, factor};
     d_in_range[i] = true;
     for (long double v : intermediates) d_in_range[i] = d_in_range[i] && (std::isnan(v) || sum_in_range<Real>(v));
     // An infinite input makes d infinite in both kernels: compared.

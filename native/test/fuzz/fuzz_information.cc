@@ -169,13 +169,10 @@ void fuzz_type(Reader& in, int measure) {
   // and its magnitude Σ p_c (1 + |log arg|): the kernels' error is a rounding of each log's
   // argument and of each product. The SIMD kernels normalize in the element type: rows where a
   // normalized entry is not a normal number of it are not compared with the serial kernel's.
-  // Finding 5 (README.md): to normalize, the kernels multiply by 1/sum, formed in double (serial)
-  // or in the element type (SIMD); where that is not a normal number (float row sums below 2.9e-39
-  // or above 8.5e37, double sums above 2^1022) the row is compared only with SSM_FUZZ_KNOWN.
   std::vector<long double> magnitude(s.rows, 0);
   std::vector<bool> serial_checked(s.rows, true), simd_checked(s.rows, true);
   auto normal_in = [](long double v, double smallest, double largest) { return v >= smallest && v <= largest; };
-  const double real_min = std::numeric_limits<Real>::min(), double_min = std::numeric_limits<double>::min();
+  const double real_min = std::numeric_limits<Real>::min();
   if (want_bad < 0) {
     for (size_t r = 0; r < s.rows; ++r) {
       const Real* pr = &p[r * s.cols];
@@ -184,11 +181,6 @@ void fuzz_type(Reader& in, int measure) {
       if (normalize) {
         sp = 0, sq = 0;
         for (size_t c = 0; c < s.cols; ++c) sp += pr[c], sq += qr ? qr[c] : 0;
-        for (long double sum : {sp, has_q ? sq : 1.0L}) {
-          if (known_findings()) break;
-          serial_checked[r] = serial_checked[r] && normal_in(1 / sum, double_min, max_finite<double>());
-          simd_checked[r] = simd_checked[r] && normal_in(1 / sum, real_min, max_finite<Real>());
-        }
       }
       long double value = 0;
       for (size_t c = 0; c < s.cols; ++c) {
@@ -198,14 +190,6 @@ void fuzz_type(Reader& in, int measure) {
         if (normalize && (!normal_in(pn, real_min, max_finite<Real>()) || (qr && qn != 0 && !normal_in(qn, real_min, max_finite<Real>())))) {
           simd_checked[r] = false;
         }
-        // Finding 6 (README.md): the KL divergence forms p/q in the working type (the element type
-        // for SIMD, double for serial), which overflows where q is subnormal (a float softmax
-        // output of e^-90) though log(p/q) is finite.
-        if (measure == SSM_KL_DIVERGENCE && !known_findings() && qc != 0) {
-          const long double ratio = static_cast<long double>(pc) / qc;
-          if (ratio >= max_finite<Real>()) simd_checked[r] = false;
-          if (ratio >= max_finite<double>()) serial_checked[r] = false;
-        }
         const long double arg = measure == SSM_ENTROPY ? pc : measure == SSM_CROSS_ENTROPY ? qc : static_cast<long double>(pc) / qc;
         const long double term = pc * std::log(arg);
         value += measure == SSM_KL_DIVERGENCE ? term : -term;
@@ -214,14 +198,16 @@ void fuzz_type(Reader& in, int measure) {
       simd_checked[r] = simd_checked[r] && serial_checked[r];
       magnitude[r] *= std::fabs(scale);
       const double ref = static_cast<double>(value * scale);
-      if (serial_checked[r] && std::isfinite(magnitude[r]) &&
+      if (serial_checked[r] && std::isfinite(magnitude[r]) && std::isfinite(scale) &&
           !within<Real>(want[r], ref, static_cast<double>(Type<Real>::rel * magnitude[r]), Type<Real>::rel)) {
         fail(ser.name, format("%s[%zu] = %.17g; the definition gives %.17g", kMeasures[measure], r, static_cast<double>(want[r]), ref));
       }
     }
   }
+  // A non-finite scale (the binding passes any number; no base gives one): a rounding-level
+  // difference between a sum of 0 and a tiny one becomes NaN against ±Inf. Not compared.
   auto bound = [&](size_t r) {
-    if (!simd_checked[r]) return kUnchecked;
+    if (!simd_checked[r] || !std::isfinite(scale)) return kUnchecked;
     if (!std::isfinite(magnitude[r])) return 0.0;  // an infinite term: compared exactly
     return 2 * Type<Real>::rel * static_cast<double>(magnitude[r]);
   };

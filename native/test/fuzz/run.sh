@@ -8,11 +8,14 @@
 #
 #   native/test/fuzz/run.sh [seconds per target, default 60] [target...]
 #   native/test/fuzz/run.sh --self-test      the checks must fail on outputs broken on purpose
-#   native/test/fuzz/run.sh --make-corpus    rewrites corpus/<target>/ from each target's seeds()
+#   native/test/fuzz/run.sh --make-corpus    rewrites corpus/<target>/seed-* from each target's seeds()
+#                                            (finding-*, the reproducers of fixed findings, stay)
 #   native/test/fuzz/run.sh --build          builds only
 #
-# SSM_FUZZ_KNOWN=1 also generates the inputs of the findings not fixed yet (README.md); the run
-# then fails on them. Works as root on a fresh Debian 12 (installs clang, libFuzzer and the
+# SSM_FUZZ_SEED=<n> fixes libFuzzer's seed: the run is then the same sequence of inputs each time,
+# of which the time limit decides only how far it gets (CI uses a fixed seed, so that it tests a
+# sequence run longer by hand first, not a new draw each time). The seed of each run is printed.
+# Works as root on a fresh Debian 12 (installs clang, libFuzzer and the
 # sanitizer runtimes with apt-get when they are missing).
 set -euo pipefail
 
@@ -57,8 +60,8 @@ case "${1:-}" in
   --make-corpus)
     build_targets
     for t in "${all_targets[@]}"; do
-      rm -rf "$here/corpus/$t"
-      mkdir -p "$here/corpus"
+      mkdir -p "$here/corpus/$t"
+      rm -f "$here/corpus/$t"/seed-*
       SSM_FUZZ_MAKE_CORPUS="$here/corpus/$t" "$build/$t"
     done
     du -sh "$here/corpus"
@@ -107,7 +110,7 @@ for t in "${targets[@]}"; do
   start=$(date +%s)
   status=0
   (cd "$work/$t" && "$build/$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=120 -rss_limit_mb=4096 \
-    -artifact_prefix="$work/$t/artifacts/" corpus > log 2>&1) || status=$?
+    ${SSM_FUZZ_SEED:+-seed="$SSM_FUZZ_SEED"} -artifact_prefix="$work/$t/artifacts/" corpus > log 2>&1) || status=$?
   elapsed=$(($(date +%s) - start))
   log="$work/$t/log"
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -117,18 +120,19 @@ for t in "${targets[@]}"; do
   cov=$(sed -E 's/.*cov: ([0-9]+).*/\1/' <<< "$last")
   ft=$(sed -E 's/.*ft: ([0-9]+).*/\1/' <<< "$last")
   corpus=$(ls "$work/$t/corpus" | wc -l)
-  result=ok
+  result="ok (seed $(sed -n 's/^INFO: Seed: //p' "$log" | head -1))"
   if ((status != 0)); then
-    result="FAILED (exit $status)"
+    result="FAILED (exit $status; seed $(sed -n 's/^INFO: Seed: //p' "$log" | head -1))"
     failed+=("$t")
     mkdir -p "$build/artifacts/$t"
     cp "$work/$t/artifacts"/* "$build/artifacts/$t/" 2> /dev/null || true
+    cp "$log" "$build/artifacts/$t/log"
   fi
   printf '%-20s %8s %12s %8s %8s %8s %16s  %s\n' "$t" "$elapsed" "${runs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" \
     "$seeds -> $corpus" "$result"
   if ((status != 0)); then
-    echo "---- $t: the report"
-    grep -E -A4 'FUZZ CHECK FAILED|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error|ERROR: libFuzzer' "$log" | head -40
+    echo "---- $t: the report (the whole log: $build/artifacts/$t/log)"
+    { grep -E -A4 'FUZZ CHECK FAILED|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error|ERROR: libFuzzer|SUMMARY' "$log" || tail -30 "$log"; } | head -40
     grep -E 'Test unit written to|^Base64:' "$log" || true
     echo "---- inputs kept in $build/artifacts/$t/ (replay: $build/$t <file>)"
   fi
