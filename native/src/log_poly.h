@@ -138,18 +138,22 @@ inline typename O::V log1p_poly(typename O::V x) {
   return log_specials<O>(u, log_core<O>(u, O::zero_where_zero(c, O::div(c, u))));
 }
 
-// log(p / q) for finite p > 0 and finite q ≥ 0 (+Inf where q = 0), where p / q itself may leave
-// the type's range (q subnormal): the quotient of the mantissas (in (½, 2), one rounding, as p / q
-// has where it is in range) and the difference of the exponents.
+// log(p / q) for finite p > 0 and finite q ≥ 0 (+Inf where q = 0; lanes where p = 0 are the
+// caller's to replace). Where p / q is a normal number in every lane that counts, its log, as
+// ever; else (q subnormal, p / q beyond the type's range) the quotient of the mantissas (in (½, 2),
+// one rounding, as p / q has) with the difference of the exponents.
 template <class O>
 inline typename O::V log_quotient(typename O::V p, typename O::V q) {
   using V = typename O::V;
   using T = typename O::T;
+  const V r = O::div(p, q);
+  const unsigned tiny = O::mask_greater(O::set1(std::numeric_limits<T>::min()), r) & ~O::mask_equal(p, O::zero());
+  if (!tiny && !O::mask_greater(r, O::set1(std::numeric_limits<T>::max()))) return log_poly<O>(r);
   V kp, kq, k;
   const V mp = O::split_exponent(p, &kp), mq = O::split_exponent(q, &kq);
   const V m = O::split_exponent(O::div(mp, mq), &k);
-  const V r = log_split<O>(m, O::add(k, O::sub(kp, kq)), O::zero());
-  return O::select_less(q, O::set1(std::numeric_limits<T>::denorm_min()), O::set1(std::numeric_limits<T>::infinity()), r);
+  const V log = log_split<O>(m, O::add(k, O::sub(kp, kq)), O::zero());
+  return O::select_less(q, O::set1(std::numeric_limits<T>::denorm_min()), O::set1(std::numeric_limits<T>::infinity()), log);
 }
 
 }  // namespace
