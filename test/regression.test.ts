@@ -42,6 +42,18 @@ describe.each(apis)('%s', (_name, api) => {
       expect(Array.from(api.smoothL1LossBackward(d, zero, { reduction: 'sum', beta: 0 }))).toEqual([-1, -1, -1, 0, 1, 1, 1]);
       expect(Array.from(api.smoothL1Loss(d, zero, { reduction: 'none', beta: 0 }))).toEqual(Array.from(d, Math.abs));
       expect(api.mseLoss(new type(0), new type(0))).toBeNaN();
+    });
+
+    it('smoothL1Loss stays finite where |d|·beta or |d|/beta is beyond the type (fuzz findings 4 and 7)', () => {
+      // 64 elements, so that every ISA's vector path runs.
+      for (const [beta, d] of [[9.2e18, 2.5e23], [6.1e-9, 1e31], [6.1e-9, 3e-9]]) {
+        const input = new type(64).fill(d);
+        const want = type === Float32Array ? Math.fround(d) : d;
+        const loss = want >= beta ? want - beta / 2 : (want * want) / (2 * beta);
+        expectLogs(api.smoothL1Loss(input, new type(64), { beta, reduction: 'none' }), Array<number>(64).fill(loss), `smoothL1Loss ${dt} beta ${beta}, d ${d}`);
+        const grad = Math.min(1, want / beta);
+        expectClose(api.smoothL1LossBackward(input, new type(64), { beta, reduction: 'sum' }), Array<number>(64).fill(grad), () => logBound(dt === 'f32', 1), `smoothL1LossBackward ${dt} beta ${beta}`, dt === 'f32');
+      }
       expect(api.l2Loss(new type(0), new type(0), { reduction: 'sum' })).toBe(0);
     });
   });

@@ -216,13 +216,12 @@ struct Losses {
   }
 
   // The regression losses in branch-free forms: with a = |d| and m = min(a, δ), Huber's
-  // ½d² / δ(a − ½δ) is m·(a − ½m), and smooth L1 is that over β; the gradients are clamps.
+  // ½d² / δ(a − ½δ) is m·(a − ½m), and smooth L1's is that over β; the gradients are clamps.
   // min / max take the vector second, so a NaN d stays NaN.
   template <class Args>
   static double regression(const Args* args) {
     const Args& a = *args;
     const V p = O::set1(static_cast<T>(a.param)), half = O::set1(T(0.5)), gs = O::set1(static_cast<T>(a.grad_scale));
-    const V inv_p = O::set1(static_cast<T>(a.kind == SSM_SMOOTH_L1 ? 1 / a.param : 1.0));
     auto element = [&](size_t i, size_t c) {
       const V d = O::sub(O::load(a.input + i, c, 0), O::load(a.target + i, c, 0));
       const V ad = O::abs(d);
@@ -232,9 +231,16 @@ struct Losses {
           case SSM_L1: loss = ad; break;
           case SSM_L2: loss = O::mul(half, O::mul(d, d)); break;
           case SSM_MSE: loss = O::mul(d, d); break;
-          default: {
+          case SSM_HUBER: {
             const V m = O::min(p, ad);
-            loss = O::mul(m, O::mul(O::sub(ad, O::mul(half, m)), inv_p));  // 1/β before m: β·loss may overflow
+            loss = O::mul(m, O::sub(ad, O::mul(half, m)));
+            break;
+          }
+          default: {
+            // m·(a − ½m)/β as (a − ½m)·min(1, a/β): nothing leaves the range where the loss does
+            // not (m·a and (a − ½m)/β both can), and a/β is one rounding.
+            const V m = O::min(p, ad);
+            loss = O::mul(O::sub(ad, O::mul(half, m)), O::min(one(), O::div(ad, p)));
           }
         }
         if (a.loss_out) O::store(a.loss_out + i, loss, c);
@@ -246,7 +252,7 @@ struct Losses {
           case SSM_L2: g = d; break;
           case SSM_MSE: g = O::add(d, d); break;
           case SSM_HUBER: g = O::max(O::sub(O::zero(), p), O::min(p, d)); break;
-          default: g = O::max(O::set1(T(-1)), O::min(one(), O::mul(d, inv_p)));
+          default: g = O::max(O::set1(T(-1)), O::min(one(), O::div(d, p)));
         }
         O::store(a.grad_out + i, O::mul(g, grad_factor(a, gs, i, c)), c);
       }
