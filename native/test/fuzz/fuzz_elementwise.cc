@@ -351,8 +351,10 @@ void regression(Reader& in) {
   auto grad_bound = [&](size_t i) {
     if (!d_in_range[i]) return kUnchecked;
     if (!std::isfinite(grad_mag[i])) return 0.0;
-    // grad_scale times the element's factor, formed in the element type, may be subnormal.
-    return static_cast<double>(2 * Type<Real>::rel * grad_mag[i] + 4 * tiny * (1 + unscaled[i]));
+    // grad_scale times the element's factor, formed in the element type, may be subnormal; so may
+    // the unscaled gradient (d / beta), whose spacing the factor then scales.
+    const long double factor = std::fabs(grad_scale * (o.element_scale ? static_cast<double>(element_scale[i]) : 1.0));
+    return static_cast<double>(2 * Type<Real>::rel * grad_mag[i] + 4 * tiny * (1 + unscaled[i]) + 2 * tiny * factor);
   };
   bool totals_in_range = true;
   for (size_t i = 0; i < n; ++i) totals_in_range &= d_in_range[i];
