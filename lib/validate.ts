@@ -266,10 +266,10 @@ export function classTargets(
   return { labels, ignoreIndex: ignore32 };
 }
 
-/** Per-class weights of length `cols`, in `like`'s type; null when absent. */
 /**
- * Class weights (cross-entropy, NLL), finite in `like`'s type: an infinite one makes NaN or ±Inf
- * depending on the order of the products (0·Inf), which would differ between the kernels.
+ * Per-class weights of length `cols` (cross-entropy, NLL), finite in `like`'s type; null when
+ * absent. An infinite one would make NaN or ±Inf depending on the order of the products (0·Inf),
+ * which would differ between the kernels.
  */
 export function weights(fn: string, value: unknown, cols: number, like: FloatArray): FloatArray | null {
   const w = weightsOf(fn, 'weight', value, [['cols', cols]], like);

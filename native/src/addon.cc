@@ -15,6 +15,7 @@
 #include "row_jobs.h"
 #include "row_ranges.h"
 #include "softmax_simd/kernels.h"
+#include "typed_kernels.h"
 
 namespace {
 
@@ -126,28 +127,6 @@ void check_labels(const Napi::Env& env, const char* name, const int32_t* labels,
     }
   }
 }
-
-// The float or double half of the kernel table, and its argument structs, by element type.
-template <typename T>
-struct Typed;
-template <>
-struct Typed<float> {
-  static const kernel_table_f32& kernels() { return ssm_kernels()->f32; }
-  using CrossEntropy = cross_entropy_args_f32;
-  using Bce = bce_args_f32;
-  using Information = information_args_f32;
-  using Regression = regression_args_f32;
-  using Score = score_args_f32;
-};
-template <>
-struct Typed<double> {
-  static const kernel_table_f64& kernels() { return ssm_kernels()->f64; }
-  using CrossEntropy = cross_entropy_args_f64;
-  using Bce = bce_args_f64;
-  using Information = information_args_f64;
-  using Regression = regression_args_f64;
-  using Score = score_args_f64;
-};
 
 // f(T{}) with T the element type of x (checked to be a float array): one body for both types.
 template <class F>

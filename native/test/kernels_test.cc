@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "softmax_simd/kernels.h"
+#include "../src/typed_kernels.h"
+#include "tolerance.h"
 
 namespace {
 
@@ -36,26 +38,10 @@ void check(bool ok, const std::string& what) {
 // A special (or exact) value: NaN matches NaN, anything else must be equal.
 bool same_special(double got, double want) { return std::isnan(want) ? std::isnan(got) : got == want; }
 
-template <typename Real>
-struct Tol;
-template <>
-struct Tol<float> {
-  static constexpr double rel = 1e-6;
-  static constexpr double unit = 1.0 / 8388608.0;  // 2^-23: rounding of x - m to float
-  static constexpr const char* name = "f32";
-};
-template <>
-struct Tol<double> {
-  static constexpr double rel = 1e-12;
-  static constexpr double unit = 0;
-  static constexpr const char* name = "f64";
-};
 
-const kernel_table_f32& table(const kernel_table* t, float*) { return t->f32; }
-const kernel_table_f64& table(const kernel_table* t, double*) { return t->f64; }
 template <typename Real>
 auto& kernels(const kernel_table* t = g_table) {
-  return table(t, static_cast<Real*>(nullptr));
+  return Typed<Real>::table(t);
 }
 
 // Long-double reference of one row: max, log-sum-exp of x / t.
@@ -118,23 +104,6 @@ void test_random(size_t rows, size_t cols, double t, std::mt19937_64& rng) {
   check(ok, "log_sum_exp " + where);
 }
 
-template <typename Real>
-struct ArgsOf;
-template <>
-struct ArgsOf<float> {
-  using type = cross_entropy_args_f32;
-  using bce = bce_args_f32;
-  using information = information_args_f32;
-  using regression = regression_args_f32;
-};
-template <>
-struct ArgsOf<double> {
-  using type = cross_entropy_args_f64;
-  using bce = bce_args_f64;
-  using information = information_args_f64;
-  using regression = regression_args_f64;
-};
-
 // Cross-entropy with weights, an ignored row, label smoothing and temperature, gradient in place
 // over the logits, against the long-double formula of kernels.h.
 template <typename Real>
@@ -148,7 +117,7 @@ void test_cross_entropy(size_t rows, size_t cols, double eps, double t, std::mt1
   y[rows / 2] = -100;
   std::vector<Real> grad = x;  // in place
   const double scale = 0.25;
-  const typename ArgsOf<Real>::type a{grad.data(), rows, cols, y.data(), nullptr, -100, w.data(),
+  const typename Typed<Real>::CrossEntropy a{grad.data(), rows, cols, y.data(), nullptr, -100, w.data(),
                                       eps, t, loss.data(), grad.data(), scale, nullptr};
   const double total = kernels<Real>().cross_entropy_rows(&a);
 
@@ -325,7 +294,7 @@ void test_vs_serial(std::mt19937_64& rng) {
     for (bool use_soft : {false, true}) {
       for (double eps : {0.0, 0.1}) {
         std::vector<Real> la(rows, 7), lb(rows, 7), ga(x.size(), 7), gb(x.size(), 7);
-        typename ArgsOf<Real>::type args{x.data(), rows, cols, use_soft ? nullptr : y.data(), use_soft ? soft.data() : nullptr,
+        typename Typed<Real>::CrossEntropy args{x.data(), rows, cols, use_soft ? nullptr : y.data(), use_soft ? soft.data() : nullptr,
                                          static_cast<int32_t>(y[2]), w.data(), eps, 0.8, la.data(), ga.data(), 0.5, nullptr};
         const double ta = k.cross_entropy_rows(&args);
         args.loss_out = lb.data();
@@ -426,7 +395,7 @@ void test_losses_vs_serial(std::mt19937_64& rng) {
     for (auto& v : pw) v = static_cast<Real>(0.5 + 2 * u(rng));
     for (auto& v : es) v = static_cast<Real>(u(rng) - 0.5);
     for (int variant = 0; variant < 3; ++variant) {  // no weights; per element; per class + pos_weight
-      const typename ArgsOf<Real>::bce args{x.data(), t.data(), n, cols, variant ? w.data() : nullptr, variant == 1,
+      const typename Typed<Real>::Bce args{x.data(), t.data(), n, cols, variant ? w.data() : nullptr, variant == 1,
                                             variant == 2 ? pw.data() : nullptr, nullptr, nullptr, 0.5, nullptr};
       elementwise_vs_serial(k.bce_with_logits, serial.bce_with_logits, args, es, rel, 1.0,
                             "bce " + where + " variant " + std::to_string(variant));
@@ -437,7 +406,7 @@ void test_losses_vs_serial(std::mt19937_64& rng) {
     for (size_t i = 0; i < n; ++i) target[i] = static_cast<Real>(i % 5 == 0 ? x[i] : i % 5 == 1 ? x[i] - Real(0.5) : u(rng) * 4 - 2);
     for (int kind : {SSM_L1, SSM_L2, SSM_MSE, SSM_HUBER, SSM_SMOOTH_L1}) {
       for (double param : {0.5, 1.0}) {
-        const typename ArgsOf<Real>::regression args{kind, x.data(), target.data(), n, param, nullptr, nullptr, 0.25, nullptr};
+        const typename Typed<Real>::Regression args{kind, x.data(), target.data(), n, param, nullptr, nullptr, 0.25, nullptr};
         elementwise_vs_serial(k.regression, serial.regression, args, es, rel, 1e-30,
                               "regression " + where + " kind " + std::to_string(kind) + " param " + std::to_string(param));
       }
@@ -481,7 +450,7 @@ void test_losses_vs_serial(std::mt19937_64& rng) {
       for (int normalize : {0, 1}) {
         std::vector<Real> oa(rows, 7), ob(rows, 7);
         const Real* qp = measure == SSM_ENTROPY ? nullptr : q.data();
-        typename ArgsOf<Real>::information args{measure, p.data(), qp, oa.data(), rows, cols, normalize, 1 / std::log(2.0), tol};
+        typename Typed<Real>::Information args{measure, p.data(), qp, oa.data(), rows, cols, normalize, 1 / std::log(2.0), tol};
         const int64_t ra = k.information_rows(&args);
         args.out = ob.data();
         const int64_t rb = serial.information_rows(&args);
@@ -493,7 +462,7 @@ void test_losses_vs_serial(std::mt19937_64& rng) {
     for (double bad : {-0.25, kNaN, kInf, 0.5}) {
       std::vector<Real> pb = p, out(rows, 7);
       pb[n - 1] = static_cast<Real>(bad == 0.5 ? pb[n - 1] + 0.5 : bad);
-      typename ArgsOf<Real>::information args{SSM_KL_DIVERGENCE, pb.data(), q.data(), out.data(), rows, cols, 0, 1.0, tol};
+      typename Typed<Real>::Information args{SSM_KL_DIVERGENCE, pb.data(), q.data(), out.data(), rows, cols, 0, 1.0, tol};
       const bool rejected = k.information_rows(&args) == static_cast<int64_t>(rows - 1) &&
                             std::all_of(out.begin(), out.end(), [](Real v) { return v == 7; });
       check(rejected, "information rejects a bad last row (" + std::to_string(bad) + ") " + where);

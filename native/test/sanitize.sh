@@ -14,15 +14,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${SSM_ASAN_BUILD:-$root/build-asan}
 
-missing=()
-for p in g++ cmake make; do
-  dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
-fi
+source "$root/native/test/debian-packages.sh"
+ensure_debian_packages g++ cmake make
 
 if [[ ! -f $build/CMakeCache.txt ]]; then
   generator=()

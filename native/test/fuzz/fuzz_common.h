@@ -28,6 +28,8 @@
 #include <vector>
 
 #include "softmax_simd/kernels.h"
+#include "../../src/typed_kernels.h"
+#include "../tolerance.h"
 
 namespace fuzz {
 
@@ -116,54 +118,32 @@ class Random {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Element types: the kernel table half, DESIGN.md's tolerances, the values worth trying.
+// Element types: the kernel table half and argument structs (Typed), DESIGN.md's tolerances
+// (Tol), the values worth trying.
 
 template <typename Real>
 struct Type;
 
 template <>
-struct Type<float> {
-  using Table = kernel_table_f32;
-  using CrossEntropy = cross_entropy_args_f32;
-  using Bce = bce_args_f32;
-  using Information = information_args_f32;
-  using Regression = regression_args_f32;
-  using Score = score_args_f32;
+struct Type<float> : Typed<float>, Tol<float> {
   using Bits = uint32_t;
-  static constexpr const char* name = "f32";
-  // DESIGN.md: probabilities within 1e-6 relative plus 2^-23 |x - m| / T (the rounding of x - m
-  // to float); log-values and losses within 1e-6 max(1, |ref|).
-  static constexpr double rel = 1e-6;
-  static constexpr double unit = 0x1p-23;
   static constexpr double probability_floor = 1e-30;  // relative above, absolute (at it) below
   static constexpr Bits poison = 0x7fa5a5a5u;  // a signalling NaN: no arithmetic produces it
   static constexpr size_t store_max = (size_t{1} << 20) / 4;  // rows_impl.h kStoreMaxBytes
   static constexpr double exp_edges[4] = {88.7228394, -103.972, -87.3365479, 1e-30};
   static constexpr double huge = 3e38;
   static constexpr int min_exponent = -150, max_exponent = 128;  // of 2^e, subnormals included
-  static const Table& table(const kernel_table* t) { return t->f32; }
 };
 
 template <>
-struct Type<double> {
-  using Table = kernel_table_f64;
-  using CrossEntropy = cross_entropy_args_f64;
-  using Bce = bce_args_f64;
-  using Information = information_args_f64;
-  using Regression = regression_args_f64;
-  using Score = score_args_f64;
+struct Type<double> : Typed<double>, Tol<double> {
   using Bits = uint64_t;
-  static constexpr const char* name = "f64";
-  // DESIGN.md: 1e-12 relative (log-values 1e-12 max(1, |ref|) absolute).
-  static constexpr double rel = 1e-12;
-  static constexpr double unit = 0;
   static constexpr double probability_floor = 1e-300;  // DESIGN.md gives none: where double exps stay normal
   static constexpr Bits poison = 0x7ff4a5a5a5a5a5a5ull;
   static constexpr size_t store_max = (size_t{1} << 20) / 8;
   static constexpr double exp_edges[4] = {709.782712893384, -745.1332191019412, -708.3964185322641, 1e-300};
   static constexpr double huge = 1e300;
   static constexpr int min_exponent = -1075, max_exponent = 1024;
-  static const Table& table(const kernel_table* t) { return t->f64; }
 };
 
 template <typename Real>
@@ -693,6 +673,16 @@ void compare(const Isa& isa, const char* name, const Output<Real>& got, const Ou
 template <typename Real>
 double in_type(double total) {
   return static_cast<double>(static_cast<Real>(total));
+}
+
+// A target's selector byte picks the element type by its bit 0: f(float{}) or f(double{}).
+template <class F>
+void by_dtype(unsigned selector, F f) {
+  if (selector & 1) {
+    f(double{});
+  } else {
+    f(float{});
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -341,11 +341,7 @@ void fuzz_type(Reader& in) {
 }  // namespace
 
 void fuzz_one(Reader& in) {
-  if (in.byte() & 1) {
-    fuzz_type<double>(in);
-  } else {
-    fuzz_type<float>(in);
-  }
+  by_dtype(in.byte(), [&](auto zero) { fuzz_type<decltype(zero)>(in); });
 }
 
 // Seeds: labels and soft targets, with and without weights and smoothing, in place, at tails,

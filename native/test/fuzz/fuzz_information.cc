@@ -236,11 +236,7 @@ void fuzz_type(Reader& in, int measure) {
 void fuzz_one(Reader& in) {
   const unsigned selector = in.byte();
   const int measure = static_cast<int>((selector >> 1) % 3);
-  if (selector & 1) {
-    fuzz_type<double>(in, measure);
-  } else {
-    fuzz_type<float>(in, measure);
-  }
+  by_dtype(selector, [&](auto zero) { fuzz_type<decltype(zero)>(in, measure); });
 }
 
 // Seeds: each measure and type on probability rows, rows with zeros and q = 0 where p > 0, rows

@@ -281,11 +281,7 @@ void fuzz_type(Reader& in, Kernel kernel) {
 void fuzz_one(Reader& in) {
   const unsigned selector = in.byte();
   const auto kernel = static_cast<Kernel>((selector >> 1) % kKernels);
-  if (selector & 1) {
-    fuzz_type<double>(in, kernel);
-  } else {
-    fuzz_type<float>(in, kernel);
-  }
+  by_dtype(selector, [&](auto zero) { fuzz_type<decltype(zero)>(in, kernel); });
 }
 
 // Seeds: each kernel and type on ordinary rows, on DESIGN.md's special rows, at vector tails, at

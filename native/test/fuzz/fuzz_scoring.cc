@@ -226,11 +226,7 @@ void fuzz_type(Reader& in) {
 }  // namespace
 
 void fuzz_one(Reader& in) {
-  if (in.byte() & 1) {
-    fuzz_type<double>(in);
-  } else {
-    fuzz_type<float>(in);
-  }
+  by_dtype(in.byte(), [&](auto zero) { fuzz_type<decltype(zero)>(in); });
 }
 
 // Seeds: every output combination that picks a path (with exponentials, argmax alone, raw top k

@@ -24,21 +24,11 @@ root=$(cd "$here/../../.." && pwd)
 build=${SSM_FUZZ_BUILD:-$root/build-fuzz}
 all_targets=(fuzz_rows fuzz_cross_entropy fuzz_elementwise fuzz_information fuzz_scoring)
 
-install_packages() {
-  # clang 14, libFuzzer and the sanitizer runtimes (libclang-rt-14-dev), llvm-symbolizer (llvm-14).
-  local wanted=(clang libclang-rt-14-dev llvm-14 cmake make) missing=()
-  for p in "${wanted[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  if ((${#missing[@]})); then
-    echo "installing ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
-  fi
-}
+source "$root/native/test/debian-packages.sh"
 
 build_targets() {
-  install_packages
+  # clang 14, libFuzzer and the sanitizer runtimes (libclang-rt-14-dev), llvm-symbolizer (llvm-14).
+  ensure_debian_packages clang libclang-rt-14-dev llvm-14 cmake make
   if [[ ! -f $build/CMakeCache.txt ]]; then
     local generator=()
     command -v ninja > /dev/null && generator=(-G Ninja)
