@@ -7,7 +7,9 @@
 // - the information measures: a checking pass over every row (negative, non-finite, sum), then
 //   one pass per row with one vector log an element;
 // - the regression losses, branch-free, at memory speed.
-// Sums accumulate in vectors of T folded into compensated doubles (Rows::fold), as for softmax.
+// Sums of losses, products and user rows accumulate in double lanes (Rows::fold_wide), so a finite
+// float mean never overflows on the way; the information measures' terms are bounded (p ≤ 1) and
+// take Rows::fold.
 // NaN propagates through every formula: the vector exp and log keep it, and select_negative
 // sends a NaN x down the branch whose value is NaN anyway.
 #ifndef SOFTMAX_SIMD_LOSSES_IMPL_H
@@ -22,6 +24,26 @@
 #include "vector_ops.h"
 
 namespace {
+
+inline void serial_softmax_backward(const float* y, const float* dy, float* out, size_t cols) {
+  softmax_backward_rows_f32_serial(y, dy, out, 1, cols);
+}
+inline void serial_softmax_backward(const double* y, const double* dy, double* out, size_t cols) {
+  softmax_backward_rows_f64_serial(y, dy, out, 1, cols);
+}
+inline void serial_log_softmax_backward(const float* y, const float* dy, float* out, size_t cols) {
+  log_softmax_backward_rows_f32_serial(y, dy, out, 1, cols);
+}
+inline void serial_log_softmax_backward(const double* y, const double* dy, double* out, size_t cols) {
+  log_softmax_backward_rows_f64_serial(y, dy, out, 1, cols);
+}
+
+// A row sum that is not finite in T (float products or sums beyond its range; Inf, NaN) cannot
+// be a vector constant; such rows go to the serial kernel, which works in double.
+template <class T>
+bool beyond_range(double s) {
+  return !std::isfinite(static_cast<T>(s));
+}
 
 template <class O>
 struct Losses {
@@ -55,7 +77,7 @@ struct Losses {
   // and returns their losses (lanes past c zero), which are summed when the loss is wanted.
   template <class Args, class F>
   static double elementwise(const Args& a, size_t n, F element) {
-    if (a.loss_out || !a.grad_out) return R::fold(n, element);
+    if (a.loss_out || !a.grad_out) return R::fold_wide(n, element);
     R::each(n, element);
     return 0;
   }
@@ -123,8 +145,13 @@ struct Losses {
   // y ⊙ (dy − Σ dy·y) per row.
   static void softmax_backward_rows(const T* y, const T* dy, T* out, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; ++r, y += cols, dy += cols, out += cols) {
-      const V s = O::set1(static_cast<T>(
-          R::fold(cols, [&](size_t i, size_t c) { return O::mul(O::load(dy + i, c, 0), O::load(y + i, c, 0)); })));
+      const double dot =
+          R::fold_wide(cols, [&](size_t i, size_t c) { return O::mul(O::load(dy + i, c, 0), O::load(y + i, c, 0)); });
+      if (beyond_range<T>(dot)) {
+        serial_softmax_backward(y, dy, out, cols);
+        continue;
+      }
+      const V s = O::set1(static_cast<T>(dot));
       R::each(cols, [&](size_t i, size_t c) {
         O::store(out + i, O::mul(O::load(y + i, c, 0), O::sub(O::load(dy + i, c, 0), s)), c);
       });
@@ -135,7 +162,12 @@ struct Losses {
   static void log_softmax_backward_rows(const T* y, const T* dy, T* out, size_t rows, size_t cols) {
     const ExpScale<O> k = exp_scale<O>(1);
     for (size_t r = 0; r < rows; ++r, y += cols, dy += cols, out += cols) {
-      const V s = O::set1(static_cast<T>(sum(dy, cols)));
+      const double total = sum(dy, cols);
+      if (beyond_range<T>(total)) {
+        serial_log_softmax_backward(y, dy, out, cols);
+        continue;
+      }
+      const V s = O::set1(static_cast<T>(total));
       R::each(cols, [&](size_t i, size_t c) {
         const V e = exp_scaled<O, true, false>(O::load(y + i, c, 0), k);
         O::store(out + i, O::sub(O::load(dy + i, c, 0), O::mul(e, s)), c);
@@ -144,14 +176,14 @@ struct Losses {
   }
 
   static double sum(const T* x, size_t cols) {
-    return R::fold(cols, [&](size_t i, size_t c) { return O::load(x + i, c, 0); });
+    return R::fold_wide(cols, [&](size_t i, size_t c) { return O::load(x + i, c, 0); });
   }
 
   // Entries finite and ≥ 0 (a NaN or ±Inf makes the sum non-finite), and the sum within
   // `tolerance` of 1, or (to normalize) > 0.
   static bool valid_row(const T* x, size_t cols, bool normalize, double tolerance) {
     V most_negative = O::zero();
-    const double s = R::fold(cols, [&](size_t i, size_t c) {
+    const double s = R::fold_wide(cols, [&](size_t i, size_t c) {
       const V v = O::load(x + i, c, 0);
       most_negative = O::max(most_negative, O::sub(O::zero(), v));
       return v;
