@@ -27,7 +27,11 @@ export interface SoftmaxOptions<T extends FloatArray = FloatArray> {
   cols?: number;
   /** Where to write the result (same type and length as the input; may be the input itself). */
   out?: T;
-  /** Divides the logits first: softmax(x / temperature). Finite and > 0; default 1. */
+  /**
+   * Divides the logits first: softmax(x / temperature), computed as (x − max x) / temperature, so
+   * a tiny temperature gives the limit (one-hot at the max, ties shared). Finite and ≥ 5.6e-309
+   * (1/temperature finite); default 1.
+   */
   temperature?: number;
   /** Result for a row of all −Inf: `'nan'` (default, PyTorch) or `'zero'` (0, log-space −Inf). */
   allMasked?: AllMasked;
@@ -51,7 +55,7 @@ export interface CrossEntropyOptions {
   reduction?: Reduction;
   /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C. Default 0. */
   labelSmoothing?: number;
-  /** Divides the logits first; the gradient includes the 1/T. Finite and > 0; default 1. */
+  /** Divides the logits first; the gradient includes the 1/T. Finite and ≥ 5.6e-309 (1/T finite); default 1. */
   temperature?: number;
 }
 

@@ -173,7 +173,10 @@ export function outArray<T extends FloatArray>(
 export function temperature(fn: string, value: unknown): number {
   if (value === undefined) return 1;
   if (typeof value !== 'number') throw typeError(fn, 'temperature', 'a number', value);
-  if (!(value > 0) || !Number.isFinite(value)) throw rangeError(fn, 'temperature', 'finite and > 0', value);
+  // 1/T must be finite too (T ≥ 2^-1024·(1 + 2^-50), about 5.6e-309): every path scales by it.
+  if (!(value > 0) || !Number.isFinite(value) || !Number.isFinite(1 / value)) {
+    throw rangeError(fn, 'temperature', 'finite and ≥ 5.6e-309 (so that 1/temperature is finite)', value);
+  }
   return value;
 }
 

@@ -74,7 +74,7 @@ OUT.npy, with IN's dtype and shape; rows are streamed in chunks, so the size is 
 memory. OUT is written under a temporary name and renamed at the end (it may be IN itself).
 
 Options:
-  --temperature T   softmax(x / T); T finite and > 0 (default 1)
+  --temperature T   softmax(x / T); T finite and ≥ 5.6e-309 (default 1)
   --log             log-softmax instead
   --threads N       threads to compute with (default: the library's choice)
   --chunk-rows N    rows per chunk (default: about 8 MiB)

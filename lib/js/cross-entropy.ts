@@ -11,7 +11,6 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
   const soft = target instanceof Int32Array ? null : target;
   const labels = soft ? null : (target as Int32Array);
   const smooth = eps / cols;
-  const s = 1 / t;
   const spread = soft !== null || eps !== 0; // the loss needs Σ_c q_c (m − x_c) over every class
   let weightTotal = cols; // W = Σ_c w[c]
   if (w) {
@@ -34,7 +33,7 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
     const xy = labels ? x[start + y] : 0; // read before the gradient may overwrite the logits
     // u_c: soft, w_c·((1−ε)t_c + ε/C); hard, w_c (the smoothing term's weights).
     let uTotal = 0;
-    let uSpread = 0; // Σ u_c (m − x_c): every term ≥ 0, so no cancellation
+    let uSpread = 0; // Σ u_c (m − x_c)/T: every term ≥ 0, so no cancellation
     if (spread) {
       const qs = new CompensatedSum();
       const ds = new CompensatedSum();
@@ -42,7 +41,7 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
         const wc = w ? w[i - start] : 1;
         const u = soft ? wc * ((1 - eps) * soft[i] + smooth) : wc;
         qs.add(u);
-        ds.add(u * (m - x[i]));
+        ds.add(u * ((m - x[i]) / t)); // T divides m − x, never by way of 1/T (see softmax.ts)
       }
       uTotal = qs.value();
       uSpread = ds.value();
@@ -50,7 +49,7 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
     const stored = g !== null && !(soft !== null && g.buffer === soft.buffer && g.byteOffset === soft.byteOffset);
     const sum = new CompensatedSum();
     for (let i = start; i < end; i++) {
-      const e = Math.exp((x[i] - m) * s);
+      const e = Math.exp((x[i] - m) / t);
       if (stored) g[i] = e;
       sum.add(e);
     }
@@ -58,22 +57,24 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
     // loss = Σ q_c (lse − z_c) = Q·logSum + Σ q_c (m − x_c)/T
     const wy = labels && w ? w[y] : 1;
     const qTotal = soft ? uTotal : (1 - eps) * wy + smooth * weightTotal;
-    let loss = soft ? qTotal * logSum + uSpread * s : (1 - eps) * wy * (logSum + (m - xy) * s);
-    if (!soft && eps !== 0) loss += smooth * (weightTotal * logSum + uSpread * s);
+    let loss = soft ? qTotal * logSum + uSpread : (1 - eps) * wy * (logSum + (m - xy) / t);
+    if (!soft && eps !== 0) loss += smooth * (weightTotal * logSum + uSpread);
     if (lossOut) lossOut[r] = loss;
     total.add(loss);
     if (!g) continue;
-    // grad_c = (Q·p_c − q_c)·scale/T with p_c = e_c / sum; the label's (1−ε)·w_y comes last.
-    const scale = call.gradScale * (call.gradRowScale ? call.gradRowScale[r] : 1) * s;
-    const qp = (qTotal * scale) / sum.value();
-    const qu = -scale * (soft ? 1 : smooth);
+    // grad_c = (Q·p_c − q_c)·scale with p_c = e_c / sum and scale = gradScale/T applied last, as
+    // serial.cc does: with 1/T near the double maximum, no 0·Inf or Inf − Inf where it is not due.
+    const scale = (call.gradScale * (call.gradRowScale ? call.gradRowScale[r] : 1)) / t;
+    const qs = qTotal / sum.value();
+    const qu = soft ? 1 : smooth;
     for (let i = start; i < end; i++) {
-      const e = stored ? g[i] : Math.exp((x[i] - m) * s);
+      const e = stored ? g[i] : Math.exp((x[i] - m) / t);
       const wc = w ? w[i - start] : 1;
       const u = soft ? wc * ((1 - eps) * soft[i] + smooth) : wc;
-      g[i] = e * qp + qu * u;
+      g[i] = (e * qs - qu * u) * scale;
     }
-    if (labels) g[start + y] -= (1 - eps) * wy * scale;
+    // The label's q_y = (ε/C + 1 − ε)·w_y, whole (its exponential again: g[y] may have been x[y]).
+    if (labels) g[start + y] = (Math.exp((xy - m) / t) * qs - (smooth + 1 - eps) * wy) * scale;
   }
   return total.value();
 }

@@ -14,16 +14,17 @@ export function rowMax(x: FloatArray, start: number, cols: number): number {
   return m;
 }
 
-/** log Σ exp((x − m)·s) over the row (s = 1/T): NaN when m is NaN or +Inf, or the row is all −Inf. */
-export function logSumExpShifted(x: FloatArray, start: number, cols: number, m: number, s: number): number {
+/** log Σ exp((x − m) / t) over the row: NaN when m is NaN or +Inf, or the row is all −Inf. */
+export function logSumExpShifted(x: FloatArray, start: number, cols: number, m: number, t: number): number {
   const sum = new CompensatedSum();
-  for (let i = start, end = start + cols; i < end; i++) sum.add(Math.exp((x[i] - m) * s));
+  for (let i = start, end = start + cols; i < end; i++) sum.add(Math.exp((x[i] - m) / t));
   return Math.log(sum.value());
 }
 
-// Temperature T enters as a multiplication by s = 1/T (one rounding in double, far inside 1e-12).
+// Temperature T divides x − m ≤ 0, never x itself and never by way of 1/T: for T so small that
+// x / T or 1 / T overflow, (x − m) / T is 0 at the max and −Inf below it, which is the limit as
+// T → 0⁺ (one-hot of the max, ties shared), as native/src/serial.cc computes it.
 export function softmaxRows(x: FloatArray, out: FloatArray, cols: number, t: number, allMaskedZero: boolean): void {
-  const scale = 1 / t;
   for (let start = 0; start < x.length; start += cols) {
     const end = start + cols;
     const m = rowMax(x, start, cols);
@@ -34,7 +35,7 @@ export function softmaxRows(x: FloatArray, out: FloatArray, cols: number, t: num
     // The exponentials wait in `out` between passes, so `out` may be `x`.
     const s = new CompensatedSum();
     for (let i = start; i < end; i++) {
-      const e = Math.exp((x[i] - m) * scale);
+      const e = Math.exp((x[i] - m) / t);
       out[i] = e;
       s.add(e);
     }
@@ -44,7 +45,6 @@ export function softmaxRows(x: FloatArray, out: FloatArray, cols: number, t: num
 }
 
 export function logSoftmaxRows(x: FloatArray, out: FloatArray, cols: number, t: number, allMaskedZero: boolean): void {
-  const scale = 1 / t;
   for (let start = 0; start < x.length; start += cols) {
     const end = start + cols;
     const m = rowMax(x, start, cols);
@@ -52,8 +52,8 @@ export function logSoftmaxRows(x: FloatArray, out: FloatArray, cols: number, t: 
       out.fill(-Infinity, start, end);
       continue;
     }
-    const logSum = logSumExpShifted(x, start, cols, m, scale);
-    for (let i = start; i < end; i++) out[i] = (x[i] - m) * scale - logSum;
+    const logSum = logSumExpShifted(x, start, cols, m, t);
+    for (let i = start; i < end; i++) out[i] = (x[i] - m) / t - logSum;
   }
 }
 

@@ -38,13 +38,6 @@ inline void serial_log_softmax_backward(const double* y, const double* dy, doubl
   log_softmax_backward_rows_f64_serial(y, dy, out, 1, cols);
 }
 
-// A row sum that is not finite in T (float products or sums beyond its range; Inf, NaN) cannot
-// be a vector constant; such rows go to the serial kernel, which works in double.
-template <class T>
-bool beyond_range(double s) {
-  return !std::isfinite(static_cast<T>(s));
-}
-
 template <class O>
 struct Losses {
   using T = typename O::T;
@@ -147,7 +140,7 @@ struct Losses {
     for (size_t r = 0; r < rows; ++r, y += cols, dy += cols, out += cols) {
       const double dot =
           R::fold_wide(cols, [&](size_t i, size_t c) { return O::mul(O::load(dy + i, c, 0), O::load(y + i, c, 0)); });
-      if (beyond_range<T>(dot)) {
+      if (!R::in_range(dot)) {  // a row sum beyond T (or Inf, NaN): the serial kernel works in double
         serial_softmax_backward(y, dy, out, cols);
         continue;
       }
@@ -163,7 +156,7 @@ struct Losses {
     const ExpScale<O> k = exp_scale<O>(1);
     for (size_t r = 0; r < rows; ++r, y += cols, dy += cols, out += cols) {
       const double total = sum(dy, cols);
-      if (beyond_range<T>(total)) {
+      if (!R::in_range(total)) {
         serial_log_softmax_backward(y, dy, out, cols);
         continue;
       }

@@ -133,6 +133,9 @@ struct Rows {
     return O::hmax(O::max(m0, m1));
   }
 
+  // v is finite as a T.
+  static bool in_range(double v) { return std::isfinite(static_cast<T>(v)); }
+
   static bool has_nan(const T* x, size_t len) {
     for (size_t i = 0; i < len; ++i) {
       if (x[i] != x[i]) return true;
@@ -192,12 +195,14 @@ struct Rows {
     return r + 1 < rows && cols >= kPrefetchMin ? x + cols : nullptr;
   }
 
-  // The kernels' scale s = 1/T as a vector constant; false when it or its clamp bounds would not
-  // be normal finite numbers in T (an extreme temperature: the serial kernels take the call).
+  // The kernels' scale s = 1/T as a vector constant; false when it, s·log2 e or its clamp bounds
+  // would not be normal numbers in T (an extreme temperature: the serial kernels take the call).
   static bool scale_for(double t, ExpScale<O>* k) {
     const T s = static_cast<T>(1.0 / t);
     using C = ExpConstants<T>;
-    if (!std::isnormal(s) || !std::isnormal(C::lo / s) || !std::isnormal(C::hi / s)) return false;
+    if (!std::isnormal(s) || !std::isnormal(s * C::log2e) || !std::isnormal(C::lo / s) || !std::isnormal(C::hi / s)) {
+      return false;
+    }
     *k = exp_scale<O>(s);
     return true;
   }
@@ -294,6 +299,7 @@ struct Rows {
       };
       const double xy = soft ? 0 : x[y];  // read before the gradient may overwrite the logits
       const double wy = soft ? 0 : (a.weight ? a.weight[y] : 1.0);
+      const double scale = a.grad_scale * (a.grad_row_scale ? a.grad_row_scale[r] : 1.0) * inv_t;
       // A row that fits in cache keeps its exponentials in the gradient (one exp per element
       // instead of two), unless the gradient overwrites soft targets that the last pass reads.
       const bool stored = g && cols <= kStoreMax && !(soft && g == tp);
@@ -307,13 +313,22 @@ struct Rows {
           return O::keep(O::mul(u(b + i, c), O::sub(mv, O::load(x + b + i, c, 0))), c);
         }));
       };
+      // Q = Σ q_c: soft, Σ u_c; hard, (1−ε)·w_y + ε/C·W.
+      auto q_total = [&] { return soft ? u_total.value() : (1 - eps) * wy + smooth * weight_total; };
+      // The gradient's constants are at most Q·scale and (1−ε)·w_y·scale (the sum is ≥ 1); with
+      // 1/T near T's maximum they pass it, and the serial kernel, which scales last, takes the row.
+      bool grad_in_range = true;
+      auto check_grad_range = [&] {
+        grad_in_range = !g || (in_range(scale) && in_range(q_total() * scale) && in_range((1 - eps) * wy * scale));
+      };
       Stats st;
       if (stored) {
         st = {max(x, cols), 0, false};
         if (std::isfinite(st.m)) {
           const V mv = O::set1(st.m);
           per_block(0, cols, mv);  // before the exponentials overwrite logits that are the gradient
-          if (!spread || std::isfinite(u_spread.value())) {
+          check_grad_range();
+          if (grad_in_range && (!spread || std::isfinite(u_spread.value()))) {
             const T* next = next_row(x, r, a.rows, cols);
             st.sum = fold(cols, [&](size_t i, size_t n) {
               if (next) __builtin_prefetch(next + i);
@@ -326,20 +341,20 @@ struct Rows {
       } else {
         auto rescale = [&](T m_old, T m_new) { u_spread.add(u_total.value() * (static_cast<double>(m_new) - m_old)); };
         st = stats(x, cols, k, a.temperature, next_row(x, r, a.rows, cols), per_block, rescale);
+        check_grad_range();
       }
       // The serial kernel also takes rows whose spread is not finite: −Inf logits (whose +Inf
       // terms per_block skips in an all −Inf block), NaN, or m − x beyond the float range.
-      if (!std::isfinite(st.m) || (spread && (st.masked_block || !std::isfinite(u_spread.value())))) {
+      if (!std::isfinite(st.m) || !grad_in_range ||
+          (spread && (st.masked_block || !std::isfinite(u_spread.value())))) {
         total.add(serial_cross_entropy(cross_entropy_range(a, r, r + 1)));
         continue;
       }
       const double log_sum = std::log(st.sum);
-      double loss, q_total;
+      double loss;
       if (soft) {
-        q_total = u_total.value();
-        loss = q_total * log_sum + u_spread.value() * inv_t;
+        loss = q_total() * log_sum + u_spread.value() * inv_t;
       } else {
-        q_total = (1 - eps) * wy + smooth * weight_total;
         loss = (1 - eps) * wy * (log_sum + (st.m - xy) * inv_t);
         if (eps != 0) loss += smooth * (weight_total * log_sum + u_spread.value() * inv_t);
       }
@@ -348,8 +363,7 @@ struct Rows {
       if (!g) continue;
       // grad_c = (Q p_c − q_c)·scale/T with p_c = e_c / sum; q_c = u_c (soft) or ε/C·u_c plus
       // (1−ε)·w_y at the label (hard), which is subtracted after the vector pass.
-      const double scale = a.grad_scale * (a.grad_row_scale ? a.grad_row_scale[r] : 1.0) * inv_t;
-      const V mv = O::set1(st.m), qp = O::set1(static_cast<T>(q_total * scale / st.sum));
+      const V mv = O::set1(st.m), qp = O::set1(static_cast<T>(q_total() * scale / st.sum));
       const V qu = O::set1(static_cast<T>(-scale * (soft ? 1.0 : smooth)));
       auto e = [&](size_t i, size_t n) { return stored ? O::load(g + i, n, 0) : exps(x, i, n, mv, k); };
       if (!soft && eps == 0) {

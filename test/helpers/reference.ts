@@ -41,12 +41,19 @@ export function coefficients(
   );
 }
 
-/** One row's loss Σ q_c (lse − z_c) and gradient (Q·p_c − q_c) / t. */
+/**
+ * One row's loss Σ q_c (lse − z_c) and gradient (Q·p_c − q_c) / t, with z = x / t written as
+ * (x − m) / t plus a constant, so that it holds for temperatures where x / t overflows (the limit
+ * as t → 0⁺: p one-hot at the max, ties shared).
+ */
 export function crossEntropyRow(x: FloatArray, start: number, cols: number, t: number, q: number[]) {
-  const { lse } = rowReference(x, start, cols, t);
-  const loss = pairwiseSum((c) => q[c] * (lse - x[start + c] / t), 0, cols);
+  let m = -Infinity;
+  for (let c = 0; c < cols; c++) m = Math.max(m, x[start + c]);
+  const logSum = Math.log(pairwiseSum((c) => Math.exp((x[start + c] - m) / t), 0, cols));
+  // lse − z_c = logSum + (m − x_c) / t; q_c = 0 terms are 0 (a −Inf logit has no class weight then)
+  const loss = pairwiseSum((c) => (q[c] === 0 ? 0 : q[c] * (logSum + (m - x[start + c]) / t)), 0, cols);
   const qTotal = pairwiseSum((c) => q[c], 0, cols);
-  const p = (c: number) => Math.exp(x[start + c] / t - lse);
+  const p = (c: number) => Math.exp((x[start + c] - m) / t - logSum);
   const grad = Array.from({ length: cols }, (_, c) => (qTotal * p(c) - q[c]) / t);
   const gradScale = Array.from({ length: cols }, (_, c) => (Math.abs(qTotal * p(c)) + Math.abs(q[c])) / t);
   return { loss, grad, gradScale };
