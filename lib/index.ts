@@ -353,12 +353,16 @@ export const topK = api.topK;
  * Scores a batch of logits from one read of each row: `predictions` (as {@link argmax}),
  * `confidence` (the largest probability, 1 / Σ exp(x − max)), `logSumExp`, and with `labels`
  * the per-row negative log-likelihood `nll` (= crossEntropy with reduction 'none'); with `topK`
- * the k best classes and their probabilities. `summary` has `rows`, and with labels `accuracy`,
- * `meanNll` and `perplexity` = exp(meanNll). Labels must be integers in [0, cols).
+ * the k best classes and their probabilities. `summary` accounts for every row: `rows`; the rows
+ * with no finite prediction by cause (`nanRows`: a NaN logit, `infiniteRows`: a +Inf logit,
+ * `maskedRows`: all −Inf); with labels `accuracy` (over all rows), `meanNll` over the `nllRows`
+ * rows that have a finite prediction (NaN if none) and `perplexity` = exp(meanNll). Labels must
+ * be integers in [0, cols).
  *
  * @example
  * const { predictions, summary } = score(logits, { cols: 10, labels });
- * console.log(summary); // { rows: 360, accuracy: 0.97, meanNll: 0.11, perplexity: 1.12 }
+ * console.log(summary);
+ * // { rows: 360, nanRows: 0, infiniteRows: 0, maskedRows: 0, accuracy: 0.97, meanNll: 0.11, perplexity: 1.12, nllRows: 360 }
  */
 export const score = api.score;
 

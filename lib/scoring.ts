@@ -1,6 +1,7 @@
 // argmax, topK and score over one backend's kernels (one scoring row call each), and the async
 // twins of topK and score.
 import type { Kernels, ScoreCall } from './kernels.js';
+import { ScoreTally } from './score-summary.js';
 import { asyncTwin, type ParallelDefaults, type Prepared, runKeys, syncTwin } from './parallel.js';
 import type {
   ArgmaxOptions,
@@ -9,7 +10,6 @@ import type {
   ParallelOptions,
   ScoreOptions,
   ScoreResult,
-  ScoreSummary,
   TopKOptions,
   TopKResult,
 } from './types.js';
@@ -56,15 +56,6 @@ function prepareTopK(fn: string, x: unknown, k: unknown, options?: unknown): Pre
   return { call, options: o, finish: () => ({ indices, values }) };
 }
 
-/** The batch summary: accuracy, mean NLL and perplexity need labels. */
-function summarize(rows: number, predictions: Int32Array, labels: Int32Array | null, nllTotal: number): ScoreSummary {
-  if (!labels) return { rows };
-  let correct = 0;
-  for (let i = 0; i < rows; i++) if (predictions[i] === labels[i]) correct++;
-  const meanNll = nllTotal / rows;
-  return { rows, accuracy: correct / rows, meanNll, perplexity: Math.exp(meanNll) };
-}
-
 function prepareScore(fn: string, logits: unknown, options?: unknown): Prepared<ScoreResult<FloatArray>> {
   const o = check.options(fn, options, scoreKeys);
   const x = check.floatArray(fn, 'logits', logits);
@@ -85,8 +76,10 @@ function prepareScore(fn: string, logits: unknown, options?: unknown): Prepared<
     topIndices: topK && topK.indices,
     topValues: topK && topK.values,
   });
-  const finish = (total: number): ScoreResult<FloatArray> => {
-    const result: ScoreResult<FloatArray> = { predictions, confidence, logSumExp, summary: summarize(rows, predictions, labels, total) };
+  const finish = (): ScoreResult<FloatArray> => {
+    const tally = new ScoreTally();
+    tally.add(predictions, logSumExp, labels, nll);
+    const result: ScoreResult<FloatArray> = { predictions, confidence, logSumExp, summary: tally.summary(labels !== null) };
     if (nll) result.nll = nll;
     if (topK) result.topK = topK;
     return result;

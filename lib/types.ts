@@ -246,12 +246,25 @@ export interface ScoreResult<T extends FloatArray> {
 
 export interface ScoreSummary {
   rows: number;
-  /** With labels: the share of rows whose prediction is the label. */
+  /**
+   * Rows with no finite prediction, by cause (their log-sum-exp says which): a NaN logit
+   * (prediction −1, log-sum-exp NaN), a +Inf logit (log-sum-exp +Inf), every logit −Inf
+   * (log-sum-exp −Inf). Their NLL is NaN and they are left out of `meanNll`.
+   */
+  nanRows: number;
+  infiniteRows: number;
+  maskedRows: number;
+  /** With labels: the share of all rows whose prediction is the label. */
   accuracy?: number;
-  /** With labels: the mean of nll. */
+  /**
+   * With labels: the mean of nll over the `nllRows` rows that have a finite prediction; +Inf
+   * if one of them gives its label probability 0 (a −Inf logit); NaN when no row has one.
+   */
   meanNll?: number;
   /** With labels: exp(meanNll). */
   perplexity?: number;
+  /** With labels: the rows `meanNll` averages: rows − nanRows − infiniteRows − maskedRows. */
+  nllRows?: number;
 }
 
 /** A native kernel set: SIMD (AVX2 + FMA, AVX-512F, NEON) or the scalar C++ reference. */

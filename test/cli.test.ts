@@ -185,12 +185,25 @@ describe('score', () => {
     writeFileSync(join(tmp, 'nan-labels.npy'), encodeNpy(new Uint8Array([2, 1, 2, 0]), [4]));
     const dir = mkdtempSync(join(tmp, 'nan-'));
     const s = await summaryOf(join(tmp, 'nan.npy'), '--labels', join(tmp, 'nan-labels.npy'), '--out', join(dir, 'p.json'));
-    expect(s).toMatchObject({ rows: 4, nanRows: 1, correct: 3, accuracy: 0.75, meanNll: null, perplexity: null });
+    // The NaN row is counted and left out of the mean NLL, which averages the other three.
+    expect(s).toMatchObject({ rows: 4, nanRows: 1, infiniteRows: 0, maskedRows: 0, correct: 3, accuracy: 0.75, nllRows: 3 });
+    expect(s.meanNll).toBeGreaterThan(0);
+    expect(s.perplexity).toBeCloseTo(Math.exp(s.meanNll as number), 10);
     const doc = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8')) as { predictions: number[]; confidence: (number | null)[]; nll: (number | null)[] };
     expect(doc.predictions).toEqual([2, -1, 2, 0]);
     expect(doc.confidence[1]).toBeNull();
     expect(doc.nll[1]).toBeNull();
     expect(doc.nll[0]).toBeCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3, 6);
+
+    // A row of all −Inf (issue 15's reproduction): counted as masked, the mean over the other row.
+    writeFileSync(join(tmp, 'masked.npy'), encodeNpy(new Float32Array([-Infinity, -Infinity, -Infinity, 1, 2, 3]), [2, 3]));
+    writeFileSync(join(tmp, 'masked-labels.npy'), encodeNpy(new Uint8Array([0, 2]), [2]));
+    const masked = await summaryOf(join(tmp, 'masked.npy'), '--labels', join(tmp, 'masked-labels.npy'));
+    expect(masked).toMatchObject({ rows: 2, nanRows: 0, infiniteRows: 0, maskedRows: 1, nllRows: 1 });
+    expect(masked.meanNll).toBeCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3, 6);
+    const text = await run('score', join(tmp, 'masked.npy'), '--labels', join(tmp, 'masked-labels.npy'), '--quiet');
+    expect(text.stdout).toMatch(/^mean NLL {4}0\.4076\d* \(over the 1 rows with a finite prediction\)$/m);
+    expect(text.stdout).toMatch(/^masked rows 1 \(every logit -Inf: no prediction\)$/m);
   });
 
   it('prints a human summary without --json, and progress lines on a non-terminal stderr', async () => {

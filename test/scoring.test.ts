@@ -102,13 +102,39 @@ describe.each(apis)('%s', (_name, api) => {
       expect(Array.from(got.topK!.values)).toEqual([nan, nan, nan, nan, nan, nan, 0.5, 0.5]);
       expect(Array.from(api.topK(x, 2, { cols: 4, probabilities: false }).values)).toEqual([nan, nan, inf, inf, -inf, -inf, 2, 2]);
       expect(Array.from(api.argmax(x, { cols: 4 }))).toEqual([-1, 1, 0, 1]);
+      // Every row accounted for; the one row with a finite prediction gives its label probability 0.
+      expect(got.summary).toEqual({ rows: 4, nanRows: 1, infiniteRows: 1, maskedRows: 1, accuracy: 0.25, meanNll: inf, perplexity: inf, nllRows: 1 });
+    });
+
+    it('takes the mean NLL over the rows with a finite prediction, and counts the others by cause', () => {
+      const inf = Infinity, nan = Number.NaN;
+      const x = new type([
+        0, 1, 2, // finite
+        -inf, -inf, -inf, // all −Inf
+        0, nan, 1, // a NaN
+        2, 0, 0, // finite
+        inf, 0, 1, // a +Inf
+        -inf, -inf, -inf, // all −Inf
+      ]);
+      const y = [2, 0, 1, 0, 1, 1];
+      const got = api.score(x, { cols: 3, labels: y });
+      const nll = (row: number[], label: number) => Math.log(row.reduce((s, v) => s + Math.exp(v), 0)) - row[label];
+      const meanNll = (nll([0, 1, 2], 2) + nll([2, 0, 0], 0)) / 2;
+      const { meanNll: gotMean, perplexity, ...counts } = got.summary;
+      expect(counts).toEqual({ rows: 6, nanRows: 1, infiniteRows: 1, maskedRows: 2, accuracy: 3 / 6, nllRows: 2 });
+      expectLoss(gotMean!, meanNll, isF32(x), 'meanNll');
+      expect(perplexity).toBe(Math.exp(gotMean!));
+      // No row with a prediction: NaN, explained by the counts.
+      const none = api.score(new type([-inf, -inf, nan, 0]), { cols: 2, labels: [1, 1] }).summary;
+      expect(none).toEqual({ rows: 2, nanRows: 1, infiniteRows: 0, maskedRows: 1, accuracy: 0, meanNll: nan, perplexity: nan, nllRows: 0 });
     });
 
     it('summarizes an empty batch and a batch without labels', () => {
       const empty = api.score(new type(0), { cols: 3, labels: [] });
-      expect(empty.summary).toEqual({ rows: 0, accuracy: Number.NaN, meanNll: Number.NaN, perplexity: Number.NaN });
+      const none = { nanRows: 0, infiniteRows: 0, maskedRows: 0 };
+      expect(empty.summary).toEqual({ rows: 0, ...none, accuracy: Number.NaN, meanNll: Number.NaN, perplexity: Number.NaN, nllRows: 0 });
       const plain = api.score(new type([0, 1, 5, 2]), { cols: 2 });
-      expect(plain.summary).toEqual({ rows: 2 });
+      expect(plain.summary).toEqual({ rows: 2, ...none });
       expect(plain.nll).toBeUndefined();
       expect(plain.topK).toBeUndefined();
       expect(Array.from(plain.predictions)).toEqual([1, 0]);

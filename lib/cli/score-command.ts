@@ -1,10 +1,11 @@
 // softmax-simd score LOGITS.npy [--labels LABELS.npy] [--top-k K] [--out FILE] [--threads N]
 //   [--chunk-rows N] [--json] [--quiet]
 // Streams the logits through scoreAsync chunk by chunk, writes each chunk's outputs, and sums the
-// summary itself: rows, accuracy, mean NLL (compensated sum), perplexity, rows/s.
+// summary with the library's ScoreTally: rows, accuracy, mean NLL, perplexity, rows without a
+// finite prediction by cause, rows/s.
 import { resolve } from 'node:path';
 import { backend, scoreAsync } from '../index.js';
-import { CompensatedSum } from '../js/sum.js';
+import { ScoreTally } from '../score-summary.js';
 import type { FloatArray } from '../types.js';
 import { parseCommand, positiveInteger } from './args.js';
 import { defaultChunkRows, readChunks, type RowSource } from './chunks.js';
@@ -27,33 +28,20 @@ export interface RunSummary {
   /** correct / rows, with labels. */
   accuracy?: number;
   correct?: number;
-  /** Mean of the per-row NLL (lse − logit of the label), with labels; NaN (null) if a row is NaN. */
+  /** Mean of the per-row NLL (lse − logit of the label) over the nllRows rows with a finite prediction, with labels. */
   meanNll?: number;
   /** exp(meanNll). */
   perplexity?: number;
-  /** Rows whose logits hold a NaN (prediction −1). */
+  /** Rows meanNll averages, with labels: rows − nanRows − infiniteRows − maskedRows. */
+  nllRows?: number;
+  /** Rows with no finite prediction: a NaN logit (prediction −1), a +Inf logit, every logit −Inf. */
   nanRows: number;
+  infiniteRows: number;
+  maskedRows: number;
   seconds: number;
   rowsPerSecond: number;
   backend: string;
   outputs?: string[];
-}
-
-/** Sums of the per-row results over every chunk. */
-class Totals {
-  rows = 0;
-  correct = 0;
-  nanRows = 0;
-  readonly nll = new CompensatedSum();
-
-  add(predictions: Int32Array, labels: Int32Array | undefined, nll: FloatArray | undefined): void {
-    this.rows += predictions.length;
-    for (let i = 0; i < predictions.length; i++) {
-      if (predictions[i] < 0) this.nanRows++;
-      if (labels && predictions[i] === labels[i]) this.correct++;
-    }
-    if (nll) for (let i = 0; i < nll.length; i++) this.nll.add(nll[i]);
-  }
 }
 
 export async function scoreCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
@@ -108,7 +96,7 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
     const chunkRows = chunkOption ?? defaultChunkRows(cols, itemSize(logits.dtype));
     const sources: RowSource[] = [{ file: logits.file, perRow: cols }];
     if (labels) sources.push({ file: labels, perRow: 1 });
-    const totals = new Totals();
+    const tally = new ScoreTally();
     const start = performance.now();
     for await (const chunk of readChunks(sources, rows, chunkRows, ctx.signal)) {
       const x = chunk.arrays[0] as FloatArray;
@@ -120,12 +108,13 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
         ...(threads !== undefined && { threads }),
         signal: ctx.signal,
       });
-      totals.add(result.predictions, y, result.nll);
+      tally.add(result.predictions, result.logSumExp, y ?? null, result.nll ?? null);
       await sink?.write(result);
-      progress.update(totals.rows);
+      progress.update(tally.rows);
     }
     const seconds = (performance.now() - start) / 1000;
 
+    const { nanRows, infiniteRows, maskedRows, ...byLabel } = tally.summary(labels !== undefined);
     const summary: RunSummary = {
       logits: logits.file.path,
       ...(labels && { labels: labels.path }),
@@ -133,13 +122,10 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
       cols,
       dtype: dtypeName(logits.dtype),
       ...(k !== undefined && { topK: k }),
-      ...(labels && {
-        accuracy: totals.correct / rows,
-        correct: totals.correct,
-        meanNll: totals.nll.value() / rows,
-        perplexity: Math.exp(totals.nll.value() / rows),
-      }),
-      nanRows: totals.nanRows,
+      ...(labels && { accuracy: byLabel.accuracy, correct: tally.correct, meanNll: byLabel.meanNll, perplexity: byLabel.perplexity, nllRows: byLabel.nllRows }),
+      nanRows,
+      infiniteRows,
+      maskedRows,
       seconds,
       rowsPerSecond: seconds > 0 ? rows / seconds : 0,
       backend: backend.isa,
@@ -167,11 +153,13 @@ export function summaryText(s: RunSummary): string {
     lines.push(
       ['labels', s.labels],
       ['accuracy', `${digits(s.accuracy)} (${count(s.correct ?? 0)} of ${count(s.rows)})`],
-      ['mean NLL', digits(s.meanNll)],
+      ['mean NLL', `${digits(s.meanNll)}${s.nllRows === s.rows ? '' : ` (over the ${count(s.nllRows ?? 0)} rows with a finite prediction)`}`],
       ['perplexity', digits(s.perplexity)],
     );
   }
-  if (s.nanRows > 0) lines.push(['NaN rows', count(s.nanRows)]);
+  if (s.nanRows > 0) lines.push(['NaN rows', `${count(s.nanRows)} (a NaN logit: prediction -1)`]);
+  if (s.infiniteRows > 0) lines.push(['+Inf rows', `${count(s.infiniteRows)} (a +Inf logit: no finite prediction)`]);
+  if (s.maskedRows > 0) lines.push(['masked rows', `${count(s.maskedRows)} (every logit -Inf: no prediction)`]);
   lines.push(['time', `${s.seconds.toFixed(3)} s, ${perSecond(s.rowsPerSecond)} (${s.backend})`]);
   if (s.outputs) lines.push(['wrote', s.outputs.join(', ')]);
   return lines.map(([key, value]) => `${key.padEnd(12)}${value}\n`).join('');

@@ -59,8 +59,11 @@ Outputs are written under temporary names and renamed when the run succeeds, so 
 interrupted run leaves no partial file under the final name.
 
 The summary (--json) has: logits, labels, rows, cols, dtype, topK, accuracy, correct, meanNll,
-perplexity (= exp(meanNll)), nanRows, seconds, rowsPerSecond, backend, outputs (keys without a
-value are left out; NaN is null).
+perplexity (= exp(meanNll)), nllRows, nanRows, infiniteRows, maskedRows, seconds, rowsPerSecond,
+backend, outputs (keys without a value are left out; NaN is null). Every row is counted: rows
+with a NaN logit (nanRows), a +Inf logit (infiniteRows) or only -Inf logits (maskedRows) have no
+finite prediction and are left out of meanNll, which averages the other nllRows rows (null when
+there are none).
 
 Examples:
   softmax-simd score logits.npy --labels labels.npy
