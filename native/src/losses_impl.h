@@ -7,9 +7,9 @@
 // - the information measures: a checking pass over every row (negative, non-finite, sum), then
 //   one pass per row with one vector log an element;
 // - the regression losses, branch-free, at memory speed.
-// Sums of losses, products and user rows accumulate in double lanes (Rows::fold_wide), so a finite
-// float mean never overflows on the way; the information measures' terms are bounded (p ≤ 1) and
-// take Rows::fold.
+// Sums of losses (Rows::fold_wide) and of products and user rows (Rows::fold_checked) never
+// overflow in a float lane where their double sum is finite; the information measures' terms are
+// bounded (p ≤ 1) and take Rows::fold.
 // NaN propagates through every formula: the vector exp and log keep it, and select_negative
 // sends a NaN x down the branch whose value is NaN anyway.
 #ifndef SOFTMAX_SIMD_LOSSES_IMPL_H
@@ -139,7 +139,7 @@ struct Losses {
   static void softmax_backward_rows(const T* y, const T* dy, T* out, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; ++r, y += cols, dy += cols, out += cols) {
       const double dot =
-          R::fold_wide(cols, [&](size_t i, size_t c) { return O::mul(O::load(dy + i, c, 0), O::load(y + i, c, 0)); });
+          R::fold_checked(cols, [&](size_t i, size_t c) { return O::mul(O::load(dy + i, c, 0), O::load(y + i, c, 0)); });
       if (!R::in_range(dot)) {  // a row sum beyond T (or Inf, NaN): the serial kernel works in double
         serial_softmax_backward(y, dy, out, cols);
         continue;
@@ -169,14 +169,14 @@ struct Losses {
   }
 
   static double sum(const T* x, size_t cols) {
-    return R::fold_wide(cols, [&](size_t i, size_t c) { return O::load(x + i, c, 0); });
+    return R::fold_checked(cols, [&](size_t i, size_t c) { return O::load(x + i, c, 0); });
   }
 
   // Entries finite and ≥ 0 (a NaN or ±Inf makes the sum non-finite), and the sum within
   // `tolerance` of 1, or (to normalize) > 0.
   static bool valid_row(const T* x, size_t cols, bool normalize, double tolerance) {
     V most_negative = O::zero();
-    const double s = R::fold_wide(cols, [&](size_t i, size_t c) {
+    const double s = R::fold_checked(cols, [&](size_t i, size_t c) {
       const V v = O::load(x + i, c, 0);
       most_negative = O::max(most_negative, O::sub(O::zero(), v));
       return v;

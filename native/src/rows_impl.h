@@ -103,23 +103,28 @@ struct Rows {
     return total.value();
   }
 
-  // As fold, for terms of any size (losses, products, row sums of user data): float lanes are
-  // summed as doubles, where a finite mean of finite terms never overflows (a float lane does at
-  // 17 squares of 1.5e19). Exp sums, whose terms are at most 1, keep the faster fold.
+  // As fold, for terms of any finite size whose sum needs absolute accuracy (losses). A float
+  // lane sum of 32 terms near FLT_MAX would overflow where their double sum does not (17 squares
+  // of 1.5e19 did), so float terms are summed times 2^-6 (exact but for terms below 2^-120, whose
+  // error stays under 2^-143 each) and the double result is scaled back: no lane can overflow.
   template <class F>
   static double fold_wide(size_t len, F f) {
     if constexpr (sizeof(T) == sizeof(double)) {
       return fold(len, f);
     } else {
-      auto w0 = O::wide_zero(), w1 = O::wide_zero();
-      size_t i = 0;
-      for (; i + 2 * N <= len; i += 2 * N) {
-        w0 = O::add_wide(w0, f(i, N));
-        w1 = O::add_wide(w1, f(i + N, N));
-      }
-      for (; i < len; i += N) w0 = O::add_wide(w0, f(i, std::min(N, len - i)));
-      return O::hsum_wide(w0) + O::hsum_wide(w1);
+      static_assert(kFold / N <= 32, "a lane sums at most 32 terms");
+      const V down = O::set1(T(1.0 / 64));
+      return 64 * fold(len, [&](size_t i, size_t n) { return O::mul(f(i, n), down); });
     }
+  }
+
+  // As fold, with relative accuracy for tiny terms too (row sums that divide, products that
+  // cancel), and fold_wide's range where the float lanes overflowed. f is called twice then: it
+  // must only read.
+  template <class F>
+  static double fold_checked(size_t len, F f) {
+    const double s = fold(len, f);
+    return std::isfinite(s) ? s : fold_wide(len, f);
   }
 
   static T max(const T* x, size_t len) {

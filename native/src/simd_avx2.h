@@ -85,21 +85,12 @@ struct Avx2F32 {
     m = _mm_max_ss(m, _mm_movehdup_ps(m));
     return _mm_cvtss_f32(m);
   }
-  // A vector's lanes as doubles, summed: no sum of finite float terms overflows there.
-  struct Wide {
-    __m256d lo, hi;
-  };
-  static Wide wide_zero() { return {_mm256_setzero_pd(), _mm256_setzero_pd()}; }
-  static Wide add_wide(Wide w, V v) {
-    return {_mm256_add_pd(w.lo, _mm256_cvtps_pd(_mm256_castps256_ps128(v))),
-            _mm256_add_pd(w.hi, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)))};
-  }
-  static double hsum_wide(Wide w) {
-    const __m256d s = _mm256_add_pd(w.lo, w.hi);
+  static double hsum(V v) {
+    const __m256d s = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)),
+                                    _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
     const __m128d h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
     return _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
   }
-  static double hsum(V v) { return hsum_wide(add_wide(wide_zero(), v)); }
 };
 
 struct Avx2F64 {

@@ -67,17 +67,11 @@ struct Avx512F32 {
   static unsigned mask_equal(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
   static unsigned mask_greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
   static T hmax(V v) { return _mm512_reduce_max_ps(v); }
-  // A vector's lanes as doubles, summed: no sum of finite float terms overflows there.
-  struct Wide {
-    __m512d lo, hi;
-  };
-  static Wide wide_zero() { return {_mm512_setzero_pd(), _mm512_setzero_pd()}; }
-  static Wide add_wide(Wide w, V v) {
-    return {_mm512_add_pd(w.lo, _mm512_cvtps_pd(_mm512_castps512_ps256(v))),
-            _mm512_add_pd(w.hi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))))};
+  static double hsum(V v) {
+    const __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+    const __m512d hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    return _mm512_reduce_add_pd(_mm512_add_pd(lo, hi));
   }
-  static double hsum_wide(Wide w) { return _mm512_reduce_add_pd(_mm512_add_pd(w.lo, w.hi)); }
-  static double hsum(V v) { return hsum_wide(add_wide(wide_zero(), v)); }
 };
 
 struct Avx512F64 {

@@ -92,16 +92,9 @@ struct NeonF32 : NeonTail<NeonF32Base> {
     return vaddvq_u32(vandq_u32(m, weights));
   }
   static T hmax(V v) { return vmaxvq_f32(v); }
-  // A vector's lanes as doubles, summed: no sum of finite float terms overflows there.
-  struct Wide {
-    float64x2_t lo, hi;
-  };
-  static Wide wide_zero() { return {vdupq_n_f64(0), vdupq_n_f64(0)}; }
-  static Wide add_wide(Wide w, V v) {
-    return {vaddq_f64(w.lo, vcvt_f64_f32(vget_low_f32(v))), vaddq_f64(w.hi, vcvt_high_f64_f32(v))};
+  static double hsum(V v) {
+    return vaddvq_f64(vaddq_f64(vcvt_f64_f32(vget_low_f32(v)), vcvt_high_f64_f32(v)));
   }
-  static double hsum_wide(Wide w) { return vaddvq_f64(vaddq_f64(w.lo, w.hi)); }
-  static double hsum(V v) { return hsum_wide(add_wide(wide_zero(), v)); }
 };
 
 struct NeonF64Base {
