@@ -155,11 +155,16 @@ export function isasOf(arch: string): NativeIsa[] {
   return ['scalar'];
 }
 
+/** Marks an error caused by a SOFTMAX_SIMD_* variable (the CLI reports it in one line, exit 2). */
+function envError<E extends Error>(error: E): E {
+  return Object.assign(error, { code: 'ERR_SOFTMAX_SIMD_ENV' });
+}
+
 function checkIsaCap(env: Record<string, string | undefined>): void {
   const cap = env.SOFTMAX_SIMD_ISA ?? '';
   const isas: string[] = isasOf(process.arch);
   if (cap !== '' && !isas.includes(cap)) {
-    throw new RangeError(`softmax-simd: SOFTMAX_SIMD_ISA must be one of ${isas.join(', ')} on ${process.arch}, got ${JSON.stringify(cap)}`);
+    throw envError(new RangeError(`softmax-simd: SOFTMAX_SIMD_ISA must be one of ${isas.join(', ')} on ${process.arch}, got ${JSON.stringify(cap)}`));
   }
 }
 
@@ -178,7 +183,7 @@ function smallMax(env: Record<string, string | undefined>): number {
   if (raw === '') return SMALL_MAX_DEFAULT;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw new RangeError(`softmax-simd: SOFTMAX_SIMD_SMALL_MAX must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    throw envError(new RangeError(`softmax-simd: SOFTMAX_SIMD_SMALL_MAX must be a non-negative integer, got ${JSON.stringify(raw)}`));
   }
   return n;
 }
@@ -197,7 +202,7 @@ export function load(env: Record<string, string | undefined> = process.env): { k
   });
   if (choice === 'js') return js('SOFTMAX_SIMD_BACKEND=js');
   if (choice !== '' && choice !== 'native') {
-    throw new RangeError(`softmax-simd: SOFTMAX_SIMD_BACKEND must be "js" or "native", got ${JSON.stringify(choice)}`);
+    throw envError(new RangeError(`softmax-simd: SOFTMAX_SIMD_BACKEND must be "js" or "native", got ${JSON.stringify(choice)}`));
   }
   checkIsaCap(env);
   const small = smallMax(env);
@@ -205,7 +210,10 @@ export function load(env: Record<string, string | undefined> = process.env): { k
   try {
     addon = loadAddon();
   } catch (error) {
-    if (choice === 'native') throw new Error('softmax-simd: SOFTMAX_SIMD_BACKEND=native but the addon did not load', { cause: error });
+    if (choice === 'native') {
+      const reason = (error as Error).message.split('\n')[0];
+      throw envError(new Error(`softmax-simd: SOFTMAX_SIMD_BACKEND=native but the addon did not load (${reason})`, { cause: error }));
+    }
     return js(`native addon did not load: ${(error as Error).message.split('\n')[0]}`);
   }
   const kernels = routeSmall(nativeKernels(addon), jsKernels, small);

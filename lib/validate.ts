@@ -420,11 +420,15 @@ export function count(fn: string, name: string, value: unknown, max: number): nu
   return value;
 }
 
-/** The threads option: an integer in [1, 1024], or `fallback` when absent. */
+/** The most threads one call may use. */
+export const MAX_THREADS = 1024;
+
+/** The threads option: an integer in [1, MAX_THREADS], or `fallback` when absent. */
 export function threads(fn: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw typeError(fn, 'threads', 'an integer in [1, 1024]', value);
-  if (!Number.isInteger(value) || value < 1 || value > 1024) throw rangeError(fn, 'threads', 'an integer in [1, 1024]', value);
+  const expected = `an integer in [1, ${MAX_THREADS}]`;
+  if (typeof value !== 'number') throw typeError(fn, 'threads', expected, value);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_THREADS) throw rangeError(fn, 'threads', expected, value);
   return value;
 }
 

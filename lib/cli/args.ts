@@ -3,6 +3,8 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
+export { MAX_THREADS } from '../validate.js';
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
 
@@ -56,22 +58,29 @@ function parseArgsMessage(error: unknown): string {
   }
 }
 
-/** A positive integer option (digits only: no signs, fractions, exponents or hex), or undefined. */
-export function positiveInteger(command: string, name: string, value: unknown): number | undefined {
+/**
+ * A positive integer option (digits only: no signs, fractions, exponents or hex) of at most
+ * `max`, or undefined.
+ */
+export function positiveInteger(command: string, name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(n >= 1) || !Number.isSafeInteger(n)) {
-    throw new UsageError(`${command}: --${name} must be a positive integer, got '${String(value)}'`, command);
+  if (!(n >= 1) || !Number.isSafeInteger(n) || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? 'a positive integer' : `an integer from 1 to ${max}`;
+    throw new UsageError(`${command}: --${name} must be ${range}, got '${String(value)}'`, command);
   }
   return n;
 }
 
-/** A finite number > 0, or undefined. */
+/** A decimal number as people write one: digits, one point, an exponent; no hex, no spaces, no Infinity. */
+const DECIMAL = /^\+?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** A finite decimal number > 0 whose reciprocal is finite too (≥ 5.6e-309), or undefined. */
 export function positiveNumber(command: string, name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!(n > 0) || !Number.isFinite(n)) {
-    throw new UsageError(`${command}: --${name} must be a finite number > 0, got '${String(value)}'`, command);
+  const n = typeof value === 'string' && DECIMAL.test(value) ? Number(value) : NaN;
+  if (!(n > 0) || !Number.isFinite(n) || !Number.isFinite(1 / n)) {
+    throw new UsageError(`${command}: --${name} must be a finite decimal number of at least 5.6e-309, got '${String(value)}'`, command);
   }
   return n;
 }

@@ -1,8 +1,8 @@
 // The errors the CLI expects, each with its exit code: main.ts prints their message as one line
 // (no stack trace) and exits with the code. Anything else is a bug and keeps its stack.
 
-/** Exit codes: 0 success, 1 bad input (file or data), 2 usage, 130 interrupted (128 + SIGINT). */
-export const EXIT = Object.freeze({ ok: 0, input: 1, usage: 2, interrupted: 130 });
+/** Exit codes: 0 success, 1 bad input (file or data), 2 usage; a signal gives 128 + its number (SIGINT 130). */
+export const EXIT = Object.freeze({ ok: 0, input: 1, usage: 2 });
 
 export class CliError extends Error {
   constructor(
@@ -32,10 +32,10 @@ export class InputError extends CliError {
   }
 }
 
-/** Ctrl-C (SIGINT) stopped the run; temporary outputs were removed. Exit 130. */
+/** A termination signal (SIGINT, SIGTERM, ...) stopped the run; temporary outputs were removed. Exit 128 + its number. */
 export class InterruptedError extends CliError {
-  constructor() {
-    super('interrupted', EXIT.interrupted);
+  constructor(signal: NodeJS.Signals, number: number) {
+    super(`interrupted by ${signal}`, 128 + number);
   }
 }
 
@@ -50,14 +50,20 @@ const fsReasons: Record<string, string> = {
   EROFS: 'read-only file system',
   EMFILE: 'too many open files',
   EEXIST: 'file exists',
+  EFBIG: 'file too large (the file size limit, ulimit -f)',
+  EPIPE: 'broken pipe (the reader has gone)',
+  ENXIO: 'no such device or address',
+  ECONNREFUSED: 'connection refused (no one listens on the socket)',
+  ELOOP: 'too many levels of symbolic links',
 };
 
 /**
  * A file-system error (from fs.promises) as an InputError naming the file and the action, e.g.
- * "cannot open logits.npy: no such file or directory"; other errors are returned unchanged.
+ * "cannot open logits.npy: no such file or directory", then `detail` if given; InputErrors and
+ * other errors are returned unchanged.
  */
-export function fileError(error: unknown, action: string, file: string): unknown {
+export function fileError(error: unknown, action: string, file: string, detail = ''): unknown {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error;
-  return new InputError(`cannot ${action} ${file}: ${fsReasons[code] ?? (error as Error).message}`);
+  if (error instanceof CliError || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error;
+  return new InputError(`cannot ${action} ${file}: ${fsReasons[code] ?? (error as Error).message}${detail}`);
 }

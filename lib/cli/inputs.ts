@@ -1,5 +1,7 @@
 // Opening the commands' inputs: logits (float32 or float64, [rows, cols] or one row [cols]) and
 // labels (integers, [rows], each in [0, cols)), with an InputError naming the file and the problem.
+// Either may be '-' (standard input) or a pipe; labels from a stream are kept in memory (a few
+// bytes a row) for their checking pass.
 import { readChunks } from './chunks.js';
 import { InputError } from './errors.js';
 import { type NpyArray, type NpyDtype, NpyFile, checkNpy, shapeText } from './npy.js';
@@ -15,7 +17,7 @@ export interface Logits {
 export async function openLogits(path: string, role = 'logits'): Promise<Logits> {
   const file = await NpyFile.open(path);
   try {
-    const dtype = checkNpy(file.header, path, {
+    const dtype = checkNpy(file.header, file.path, {
       role,
       dtypes: ['f4', 'f8'],
       dims: [
@@ -25,7 +27,7 @@ export async function openLogits(path: string, role = 'logits'): Promise<Logits>
     }) as 'f4' | 'f8';
     const { shape } = file.header;
     const [rows, cols] = shape.length === 1 ? [1, shape[0]] : [shape[0], shape[1]];
-    if (cols === 0) throw new InputError(`${path}: ${role} have no classes (shape ${shapeText(shape)})`);
+    if (cols === 0) throw new InputError(`${file.path}: ${role} have no classes (shape ${shapeText(shape)})`);
     return { file, rows, cols, dtype };
   } catch (error) {
     await file.close();
@@ -37,13 +39,14 @@ const labelDtypes: NpyDtype[] = ['i1', 'u1', 'i2', 'u2', 'i4', 'u4', 'i8', 'u8']
 
 /** Opens a labels file for `logits` and checks every label (one pass over the file). */
 export async function openLabels(path: string, logits: Logits, signal?: AbortSignal): Promise<NpyFile> {
-  const file = await NpyFile.open(path);
+  let file = await NpyFile.open(path);
   try {
-    checkNpy(file.header, path, { role: 'labels', dtypes: labelDtypes, dims: [[1, '[rows]']] });
+    checkNpy(file.header, file.path, { role: 'labels', dtypes: labelDtypes, dims: [[1, '[rows]']] });
     const n = file.header.size;
     if (n !== logits.rows) {
-      throw new InputError(`${path}: ${n} labels for the ${logits.rows} rows of ${logits.file.path}`);
+      throw new InputError(`${file.path}: ${n} labels for the ${logits.rows} rows of ${logits.file.path}`);
     }
+    file = await file.buffered(); // a stream is read twice: checked here, then scored
     await checkLabels(file, logits.cols, signal);
     return file;
   } catch (error) {

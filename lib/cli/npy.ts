@@ -9,8 +9,8 @@
 // follow: the elements in C (row-major) or Fortran order. Only little-endian data are read as
 // typed arrays, so this module refuses to run on a big-endian host.
 import { endianness } from 'node:os';
-import { type FileHandle, open } from 'node:fs/promises';
-import { AtomicFile } from './atomic-file.js';
+import { type ByteSource, MemorySource, openSource } from './byte-source.js';
+import { type Output, type OutputPlan, openOutput } from './output.js';
 import { InputError, fileError } from './errors.js';
 
 /** The element types this module reads and writes (little-endian; one byte needs no order). */
@@ -188,44 +188,70 @@ function hostIsLittleEndian(file: string): void {
   if (endianness() !== 'LE') throw new InputError(`${file}: .npy files can only be read on a little-endian machine`);
 }
 
-/** An open .npy file: its header, and reads of any range of elements. */
+/**
+ * An open .npy file: its header, and reads of ranges of elements: any range from a file, each
+ * range in order from a stream (byte-source.ts).
+ */
 export class NpyFile {
   private constructor(
-    readonly path: string,
     readonly header: NpyHeader,
-    private readonly handle: FileHandle,
+    private readonly source: ByteSource,
   ) {}
 
+  /** The path, or 'standard input' for '-'. */
+  get path(): string {
+    return this.source.name;
+  }
+
+  /** True when the data can be read only once, in order. */
+  get streamed(): boolean {
+    return this.source.size === undefined;
+  }
+
   /**
-   * Opens `path` and reads its header; checks the file holds all the data the header announces
-   * (else "truncated"). Errors are InputErrors naming the file.
+   * Opens `path` ('-': standard input) and reads its header; checks a file holds all the data
+   * the header announces (else "truncated"; a stream is found short when it ends). Errors are
+   * InputErrors naming the file.
    */
   static async open(path: string): Promise<NpyFile> {
     hostIsLittleEndian(path);
-    let handle: FileHandle;
+    return NpyFile.from(await openSource(path));
+  }
+
+  private static async from(source: ByteSource): Promise<NpyFile> {
+    const name = source.name;
     try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      throw fileError(error, 'open', path);
-    }
-    try {
-      const fileSize = (await handle.stat()).size;
-      const prefix = await readFully(handle, new Uint8Array(Math.min(NPY_PREFIX_BYTES, fileSize)), 0, path);
-      const length = npyHeaderLength(prefix, path);
-      if (length > fileSize) throw new InputError(`${path}: truncated .npy header`);
-      const header = parseNpyHeader(await readFully(handle, new Uint8Array(length), 0, path), path);
+      const prefix = new Uint8Array(NPY_PREFIX_BYTES);
+      const length = npyHeaderLength(prefix.subarray(0, await source.read(prefix, 0)), name);
+      const headerBytes = new Uint8Array(length);
+      headerBytes.set(prefix.subarray(0, Math.min(length, NPY_PREFIX_BYTES)));
+      if (length > NPY_PREFIX_BYTES) await readFully(source, headerBytes.subarray(NPY_PREFIX_BYTES), NPY_PREFIX_BYTES);
+      const header = parseNpyHeader(headerBytes, name);
       const need = header.dtype === undefined ? 0 : header.size * dtypes[header.dtype].size;
-      const have = fileSize - header.dataOffset;
+      const have = source.size === undefined ? need : source.size - header.dataOffset;
       if (have < need) {
         throw new InputError(
-          `${path}: truncated: shape ${shapeText(header.shape)} of '${String(header.descr)}' needs ${need} bytes of data, the file holds ${have}`,
+          `${name}: truncated: shape ${shapeText(header.shape)} of '${String(header.descr)}' needs ${need} bytes of data, the file holds ${have}`,
         );
       }
-      return new NpyFile(path, header, handle);
+      return new NpyFile(header, source);
     } catch (error) {
-      await handle.close().catch(() => undefined);
-      throw fileError(error, 'read', path);
+      await source.close();
+      throw fileError(error, 'read', name);
     }
+  }
+
+  /** This file with its data in memory (a stream read for a second pass); closes the stream. */
+  async buffered(): Promise<NpyFile> {
+    if (!this.streamed) return this;
+    const { header } = this;
+    const bytes = new Uint8Array(header.dataOffset + header.size * itemSize(this.dtype));
+    try {
+      await readFully(this.source, bytes.subarray(header.dataOffset), header.dataOffset);
+    } finally {
+      await this.source.close();
+    }
+    return new NpyFile(header, new MemorySource(this.path, bytes));
   }
 
   get dtype(): NpyDtype {
@@ -244,28 +270,21 @@ export class NpyFile {
     if (start < 0 || count < 0 || start + count > this.header.size || buffer.byteLength < count * size) {
       throw new RangeError(`${this.path}: cannot read elements [${start}, ${start + count}) into ${buffer.byteLength} bytes`);
     }
-    await readFully(this.handle, new Uint8Array(buffer, 0, count * size), this.header.dataOffset + start * size, this.path);
+    await readFully(this.source, new Uint8Array(buffer, 0, count * size), this.header.dataOffset + start * size);
     return arrayOf(this.dtype, buffer, 0, count);
   }
 
   async close(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
+    await this.source.close();
   }
 }
 
-async function readFully(handle: FileHandle, bytes: Uint8Array, position: number, file: string): Promise<Uint8Array> {
-  let done = 0;
-  try {
-    while (done < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, done, bytes.length - done, position + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-  } catch (error) {
-    throw fileError(error, 'read', file);
+async function readFully(source: ByteSource, bytes: Uint8Array, position: number): Promise<void> {
+  const done = await source.read(bytes, position);
+  if (done < bytes.length) {
+    const what = source.size === undefined ? 'the stream ended' : 'the file ended';
+    throw new InputError(`${source.name}: truncated (${what} at byte ${position + done})`);
   }
-  if (done < bytes.length) throw new InputError(`${file}: truncated (the file ended at byte ${position + done})`);
-  return bytes;
 }
 
 /** Reads a whole .npy file (for small ones: labels, tests). */
@@ -324,8 +343,8 @@ export function encodeNpy(array: NpyArray, shape: readonly number[] = [array.len
 }
 
 /**
- * Writes a .npy file whose shape is known up front: the header at create(), then the data by
- * append() in order; commit() checks every element came and renames the file into place.
+ * Writes a .npy file whose shape is known up front to an output (output.ts): the header at
+ * create(), then the data by append() in order; commit() checks every element came.
  */
 export class NpyWriter {
   private written = 0;
@@ -334,44 +353,44 @@ export class NpyWriter {
   private constructor(
     readonly dtype: NpyDtype,
     readonly shape: readonly number[],
-    private readonly file: AtomicFile,
+    private readonly output: Output,
   ) {
     this.size = shape.reduce((a, b) => a * b, 1);
   }
 
   get path(): string {
-    return this.file.path;
+    return this.output.path;
   }
 
-  static async create(path: string, dtype: NpyDtype, shape: readonly number[]): Promise<NpyWriter> {
-    const file = await AtomicFile.create(path);
+  static async create(plan: OutputPlan, dtype: NpyDtype, shape: readonly number[]): Promise<NpyWriter> {
+    const output = await openOutput(plan);
     try {
-      await file.write(encodeNpyHeader(dtype, shape));
+      await output.write(encodeNpyHeader(dtype, shape));
     } catch (error) {
-      await file.abort();
+      await output.abort();
       throw error;
     }
-    return new NpyWriter(dtype, shape, file);
+    return new NpyWriter(dtype, shape, output);
   }
 
   /** Appends the next elements (an array of the writer's dtype). */
   async append(data: NpyArray): Promise<void> {
     if (dtypeOf(data) !== this.dtype) throw new TypeError(`${this.path}: cannot append ${data.constructor.name} to a '${this.dtype}' array`);
     if (this.written + data.length > this.size) throw new RangeError(`${this.path}: more elements than the shape ${shapeText(this.shape)} holds`);
-    await this.file.write(bytesOf(data));
+    await this.output.write(bytesOf(data));
     this.written += data.length;
   }
 
   async commit(): Promise<void> {
     if (this.written !== this.size) {
-      await this.file.abort();
+      await this.output.abort();
       throw new RangeError(`${this.path}: ${this.written} of ${this.size} elements written`);
     }
-    await this.file.commit();
+    await this.output.commit();
   }
 
   async abort(): Promise<void> {
-    await this.file.abort();
+    await this.output.abort();
   }
 }
 

@@ -7,13 +7,14 @@ import { resolve } from 'node:path';
 import { backend, scoreAsync } from '../index.js';
 import { ScoreTally } from '../score-summary.js';
 import type { FloatArray } from '../types.js';
-import { parseCommand, positiveInteger } from './args.js';
+import { MAX_THREADS, parseCommand, positiveInteger } from './args.js';
 import { defaultChunkRows, readChunks, type RowSource } from './chunks.js';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
 import { int32Labels, openLabels, openLogits } from './inputs.js';
 import { type NpyFile, dtypeName, itemSize } from './npy.js';
 import { Progress, count, perSecond, progressMode } from './progress.js';
+import { STDIO, planOutput } from './output.js';
 import { type ScoreSink, createScoreSink, outputFormat, outputPaths } from './score-output.js';
 import { scoreUsage } from './usage.js';
 
@@ -64,13 +65,27 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
     return 0;
   }
   const k = positiveInteger('score', 'top-k', values['top-k']);
-  const threads = positiveInteger('score', 'threads', values.threads);
+  const threads = positiveInteger('score', 'threads', values.threads, MAX_THREADS);
   const chunkOption = positiveInteger('score', 'chunk-rows', values['chunk-rows']);
   const out = values.out as string | undefined;
-  if (out !== undefined && outputFormat(out) === undefined) {
-    throw new UsageError(`score: --out must name a .npy or .json file, got '${out}'`, 'score');
+  if (out !== undefined && out !== STDIO && outputFormat(out) === undefined) {
+    throw new UsageError(`score: --out must name a .npy or .json file, or be '-', got '${out}'`, 'score');
   }
   const labelsPath = values.labels as string | undefined;
+  if (positionals[0] === STDIO && labelsPath === STDIO) {
+    throw new UsageError("score: only one input can be '-' (standard input)", 'score');
+  }
+  // Every output is checked before any input is read (the file names need only --top-k and
+  // --labels: the shapes and the dtype do not change them).
+  const names = out === undefined ? [] : outputPaths(out, { rows: 0, dtype: 'f4', k, labels: labelsPath !== undefined });
+  for (const input of [positionals[0], labelsPath]) {
+    if (input !== undefined && input !== STDIO && names.some((p) => p !== STDIO && resolve(p) === resolve(input))) {
+      throw new UsageError(`score: --out would overwrite the input ${input}`, 'score');
+    }
+  }
+  const plans = await Promise.all(names.map(planOutput));
+  // With the JSON document on standard output, the summary and progress go to standard error.
+  const report = out === STDIO ? ctx.stderr : ctx.stdout;
 
   const logits = await openLogits(positionals[0]);
   let labels: NpyFile | undefined;
@@ -81,16 +96,8 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
       throw new UsageError(`score: --top-k (${k}) must be at most the number of classes (${logits.cols}) in ${logits.file.path}`, 'score');
     }
     const outputs = { rows: logits.rows, dtype: logits.dtype, k, labels: labelsPath !== undefined };
-    if (out !== undefined) {
-      const paths = outputPaths(out, outputs).map((p) => resolve(p));
-      for (const input of [logits.file.path, labelsPath]) {
-        if (input !== undefined && paths.includes(resolve(input))) {
-          throw new UsageError(`score: --out would overwrite the input ${input}`, 'score');
-        }
-      }
-    }
     if (labelsPath !== undefined) labels = await openLabels(labelsPath, logits, ctx.signal);
-    if (out !== undefined) sink = await createScoreSink(out, outputs);
+    if (out !== undefined) sink = await createScoreSink(plans, outputs);
 
     const { rows, cols } = logits;
     const chunkRows = chunkOption ?? defaultChunkRows(cols, itemSize(logits.dtype));
@@ -133,7 +140,7 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
     };
     await sink?.commit(summary);
     progress.finish();
-    ctx.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
+    report.write(values.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
     return 0;
   } catch (error) {
     await sink?.abort();

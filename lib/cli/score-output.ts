@@ -1,21 +1,22 @@
-// Where `score --out FILE` writes, chosen by FILE's extension; written chunk by chunk under
-// temporary names, renamed into place only when the whole run succeeded.
+// Where `score --out FILE` writes, chosen by FILE's extension; written chunk by chunk to the
+// outputs planned before the run (output.ts: files under temporary names, renamed into place only
+// when the whole run succeeded; streams directly).
 //
 // .npy: FILE = predictions, int32 [rows] (−1 for a row with a NaN); beside it, with FILE's stem
 //   <stem>.confidence.npy     max probability, the logits' dtype [rows]
 //   <stem>.nll.npy            (with --labels) per-row negative log-likelihood, dtype [rows]
 //   <stem>.topk-indices.npy   (with --top-k K) int32 [rows, K], best first
 //   <stem>.topk-values.npy    (with --top-k K) their probabilities, dtype [rows, K]
-// .json: one document {"predictions": [...], "confidence": [...], "nll": [...] (with --labels),
-//   "topK": {"indices": [[...], ...], "values": [[...], ...]} (with --top-k), "summary": {...}},
-//   one top-level key per line; NaN and ±Infinity are written as null; float32 values with the
-//   fewest digits that read back as the same float32. Each array goes to a temporary part file
-//   as its chunks come; at the end the parts are joined into FILE (memory stays bounded).
-import { open } from 'node:fs/promises';
+// .json (or '-': standard output): one document {"predictions": [...], "confidence": [...],
+//   "nll": [...] (with --labels), "topK": {"indices": [[...], ...], "values": [[...], ...]}
+//   (with --top-k), "summary": {...}}, one top-level key per line; NaN and ±Infinity are written
+//   as null; float32 values with the fewest digits that read back as the same float32. Each array
+//   goes to a scratch file as its chunks come; at the end the parts are joined into FILE (memory
+//   stays bounded).
 import type { FloatArray } from '../types.js';
-import { AtomicFile } from './atomic-file.js';
-import { fileError } from './errors.js';
 import { type NpyDtype, NpyWriter } from './npy.js';
+import { type OutputPlan, STDIO, openOutput } from './output.js';
+import { type ScratchFolder, ScratchFile, scratchFolder } from './scratch-file.js';
 
 /** One chunk's results, as `score` returns them. */
 export interface ScoreChunk {
@@ -83,9 +84,9 @@ function npyPath(path: string, suffix: string): string {
   return suffix === '' ? path : `${path.replace(/\.npy$/i, '')}${suffix}.npy`;
 }
 
-/** The files `--out path` writes (final names). */
+/** The paths `--out path` writes: '-' (the JSON document on standard output), one .json, or the .npy files. */
 export function outputPaths(path: string, options: ScoreSinkOptions): string[] {
-  return outputFormat(path) === 'json' ? [path] : outputArrays(options).map((a) => npyPath(path, a.suffix));
+  return path === STDIO || outputFormat(path) === 'json' ? [path] : outputArrays(options).map((a) => npyPath(path, a.suffix));
 }
 
 function picked(array: OutputArray, chunk: ScoreChunk): Int32Array | FloatArray {
@@ -94,8 +95,11 @@ function picked(array: OutputArray, chunk: ScoreChunk): Int32Array | FloatArray 
   return data;
 }
 
-export async function createScoreSink(path: string, options: ScoreSinkOptions): Promise<ScoreSink> {
-  return outputFormat(path) === 'json' ? JsonSink.create(path, options) : NpySink.create(path, options);
+/** A sink for the planned outputs of outputPaths(), in their order. */
+export async function createScoreSink(plans: OutputPlan[], options: ScoreSinkOptions): Promise<ScoreSink> {
+  return plans.length === 1 && (plans[0].path === STDIO || outputFormat(plans[0].path) === 'json')
+    ? JsonSink.create(plans[0], options)
+    : NpySink.create(plans, options);
 }
 
 class NpySink implements ScoreSink {
@@ -105,11 +109,11 @@ class NpySink implements ScoreSink {
     return this.writers.map(([, w]) => w.path);
   }
 
-  static async create(path: string, options: ScoreSinkOptions): Promise<NpySink> {
+  static async create(plans: OutputPlan[], options: ScoreSinkOptions): Promise<NpySink> {
     const writers: [OutputArray, NpyWriter][] = [];
     try {
-      for (const array of outputArrays(options)) {
-        writers.push([array, await NpyWriter.create(npyPath(path, array.suffix), array.dtype, array.shape)]);
+      for (const [i, array] of outputArrays(options).entries()) {
+        writers.push([array, await NpyWriter.create(plans[i], array.dtype, array.shape)]);
       }
     } catch (error) {
       await Promise.all(writers.map(([, w]) => w.abort()));
@@ -131,13 +135,13 @@ class NpySink implements ScoreSink {
   }
 }
 
-/** A JSON array written chunk by chunk into a temporary part file. */
+/** A JSON array written chunk by chunk into a scratch file. */
 class JsonPart {
   private empty = true;
 
   constructor(
     readonly array: OutputArray,
-    readonly file: AtomicFile,
+    readonly file: ScratchFile,
   ) {}
 
   /** Appends a chunk's elements. */
@@ -146,33 +150,38 @@ class JsonPart {
     if (data.length === 0) return;
     const format = data instanceof Int32Array ? String : data instanceof Float32Array ? float32Text : float64Text;
     const text = this.array.matrix ? rowsText(data, this.array.shape[1], format) : listText(data, format);
-    await this.file.write(Buffer.from(this.empty ? text : `,${text}`));
+    await this.file.append(Buffer.from(this.empty ? text : `,${text}`));
     this.empty = false;
   }
 }
 
+/**
+ * The JSON document: its arrays go to scratch files as the chunks come, and are joined into the
+ * output at the end, so memory stays bounded and the output (a file, or a stream) is written in
+ * one pass.
+ */
 class JsonSink implements ScoreSink {
   private constructor(
-    private readonly target: AtomicFile,
+    private readonly plan: OutputPlan,
+    private readonly folder: ScratchFolder,
     private readonly parts: JsonPart[],
   ) {}
 
   get paths(): string[] {
-    return [this.target.path];
+    return [this.plan.path];
   }
 
-  static async create(path: string, options: ScoreSinkOptions): Promise<JsonSink> {
-    const arrays = outputArrays(options);
-    const files: AtomicFile[] = [];
+  static async create(plan: OutputPlan, options: ScoreSinkOptions): Promise<JsonSink> {
+    const folder = await scratchFolder(plan);
+    const parts: JsonPart[] = [];
     try {
-      files.push(await AtomicFile.create(path));
-      for (const array of arrays) files.push(await AtomicFile.create(`${path}.${array.key}`));
+      for (const array of outputArrays(options)) parts.push(new JsonPart(array, await ScratchFile.create(folder, plan.path)));
     } catch (error) {
-      await Promise.all(files.map((f) => f.abort()));
+      await Promise.all(parts.map((p) => p.file.dispose()));
+      await folder.dispose();
       throw error;
     }
-    const [target, ...parts] = files;
-    return new JsonSink(target, parts.map((f, i) => new JsonPart(arrays[i], f)));
+    return new JsonSink(plan, folder, parts);
   }
 
   async write(chunk: ScoreChunk): Promise<void> {
@@ -188,37 +197,24 @@ class JsonSink implements ScoreSink {
     }
     if (part('topKIndices')) pieces.push('"topK":{"indices":[', part('topKIndices'), '],"values":[', part('topKValues'), ']},\n');
     pieces.push(`"summary":${JSON.stringify(summary)}}\n`);
-    for (const piece of pieces) {
-      if (typeof piece === 'string') await this.target.write(Buffer.from(piece));
-      else if (piece) await copyPart(piece, this.target);
+    const target = await openOutput(this.plan);
+    try {
+      for (const piece of pieces) {
+        if (typeof piece === 'string') await target.write(Buffer.from(piece));
+        else if (piece) await piece.file.copyTo(target);
+      }
+      await target.commit();
+    } catch (error) {
+      await target.abort();
+      throw error;
+    } finally {
+      await this.abort();
     }
-    await this.target.commit();
-    await Promise.all(this.parts.map((p) => p.file.abort()));
   }
 
   async abort(): Promise<void> {
-    await Promise.all([this.target, ...this.parts.map((p) => p.file)].map((f) => f.abort()));
-  }
-}
-
-/** Copies a finished part file into the target, 1 MiB at a time. */
-async function copyPart(part: JsonPart, target: AtomicFile): Promise<void> {
-  const buffer = new Uint8Array(2 ** 20);
-  let handle;
-  try {
-    handle = await open(part.file.tempPath, 'r');
-  } catch (error) {
-    throw fileError(error, 'read back', part.file.tempPath);
-  }
-  try {
-    for (let position = 0; position < part.file.size; ) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) break;
-      await target.write(buffer.subarray(0, bytesRead));
-      position += bytesRead;
-    }
-  } finally {
-    await handle.close();
+    await Promise.all(this.parts.map((p) => p.file.dispose()));
+    await this.folder.dispose();
   }
 }
 

@@ -1,15 +1,17 @@
 // softmax-simd softmax IN.npy OUT.npy [--temperature T] [--log] [--threads N] [--chunk-rows N]
 //   [--quiet]
 // Streams IN through softmaxAsync (logSoftmaxAsync with --log) chunk by chunk, in place in the
-// chunk's buffer, into OUT.npy of the same dtype and shape (written under a temporary name and
-// renamed at the end, so OUT may even be IN).
+// chunk's buffer, into OUT.npy of the same dtype and shape. A file OUT is written under a
+// temporary name and renamed at the end (so OUT may even be IN); a stream OUT ('-', a FIFO) is
+// written as the chunks come (output.ts). IN may be '-' or a pipe, read once in order.
 import { backend, logSoftmaxAsync, softmaxAsync } from '../index.js';
 import type { FloatArray } from '../types.js';
-import { parseCommand, positiveInteger, positiveNumber } from './args.js';
+import { MAX_THREADS, parseCommand, positiveInteger, positiveNumber } from './args.js';
 import { defaultChunkRows, readChunks } from './chunks.js';
 import type { CommandContext } from './context.js';
 import { openLogits } from './inputs.js';
 import { NpyWriter, dtypeName, itemSize } from './npy.js';
+import { STDIO, planOutput } from './output.js';
 import { Progress, count, perSecond, progressMode } from './progress.js';
 import { softmaxUsage } from './usage.js';
 
@@ -31,18 +33,22 @@ export async function softmaxCommand(args: readonly string[], ctx: CommandContex
     return 0;
   }
   const temperature = positiveNumber('softmax', 'temperature', values.temperature);
-  const threads = positiveInteger('softmax', 'threads', values.threads);
+  const threads = positiveInteger('softmax', 'threads', values.threads, MAX_THREADS);
   const chunkOption = positiveInteger('softmax', 'chunk-rows', values['chunk-rows']);
   const quiet = values.quiet === true;
   const fn = values.log ? logSoftmaxAsync : softmaxAsync;
   const name = values.log ? 'logSoftmax' : 'softmax';
 
-  const input = await openLogits(positionals[0], 'input');
+  const [inPath, outPath] = positionals;
+  const plan = await planOutput(outPath); // before any input is read
+  // With the output on standard output, the closing line goes to standard error.
+  const report = outPath === STDIO ? ctx.stderr : ctx.stdout;
+  const input = await openLogits(inPath, 'input');
   let writer: NpyWriter | undefined;
   const progress = new Progress({ label: name, total: input.rows, mode: progressMode(ctx.stderr, quiet), stream: ctx.stderr });
   try {
     const { rows, cols } = input;
-    writer = await NpyWriter.create(positionals[1], input.dtype, input.file.header.shape);
+    writer = await NpyWriter.create(plan, input.dtype, input.file.header.shape);
     const chunkRows = chunkOption ?? defaultChunkRows(cols, itemSize(input.dtype));
     const start = performance.now();
     let done = 0;
@@ -64,7 +70,7 @@ export async function softmaxCommand(args: readonly string[], ctx: CommandContex
     progress.finish();
     if (!quiet) {
       const rate = perSecond(seconds > 0 ? rows / seconds : 0);
-      ctx.stdout.write(
+      report.write(
         `${name}: wrote ${writer.path} (${count(rows)} x ${count(cols)} ${dtypeName(input.dtype)}) in ${seconds.toFixed(3)} s, ${rate} (${backend.isa})\n`,
       );
     }
