@@ -286,7 +286,7 @@ describe('bad input: exit code 1 and a message naming the file and the problem',
     ['a negative label', ['score', logits, '--labels', negative], `${negative}: label -1 at row 4 is outside [0, 7)`],
     ['a missing labels file', ['score', logits, '--labels', join(tmp, 'nope.npy')], `cannot open ${join(tmp, 'nope.npy')}`],
     ['softmax of a truncated file', ['softmax', truncated, join(tmp, 'never.npy')], `${truncated}: truncated`],
-    ['an output directory that does not exist', ['score', logits, '--out', join(tmp, 'no', 'p.npy')], `cannot create ${join(tmp, 'no', 'p.npy')}: no such file or directory`],
+    ['an output directory that does not exist', ['score', logits, '--out', join(tmp, 'no', 'p.npy')], `cannot write ${join(tmp, 'no', 'p.npy')}: folder ${join(tmp, 'no')} does not exist`],
   ];
 
   it('every case, and no output file is left', async () => {
@@ -321,17 +321,23 @@ describe('usage', () => {
       [['score', logits, '--top-k', '1.5'], "score: --top-k must be a positive integer, got '1.5'"],
       [['score', logits, '--top-k', '8'], `score: --top-k (8) must be at most the number of classes (7) in ${logits}`],
       [['score', logits, '--top-k'], "score: option '--top-k' needs a value"],
-      [['score', logits, '--threads', 'x'], "score: --threads must be a positive integer, got 'x'"],
-      [['score', logits, '--threads', '0'], "score: --threads must be a positive integer, got '0'"],
+      [['score', logits, '--threads', 'x'], "score: --threads must be an integer from 1 to 1024, got 'x'"],
+      [['score', logits, '--threads', '0'], "score: --threads must be an integer from 1 to 1024, got '0'"],
+      [['score', logits, '--threads', '2000'], "score: --threads must be an integer from 1 to 1024, got '2000'"],
       [['score', logits, '--labels', fixture('labels-i1.npy'), '--out', fixture('labels-i1.npy')], `score: --out would overwrite the input ${fixture('labels-i1.npy')}`],
       [['score', logits, '--out', logits], `score: --out would overwrite the input ${logits}`],
       [['score', logits, '--chunk-rows', '-3'], "score: option '--chunk-rows' needs a value (for one starting with '-', write --chunk-rows=VALUE)"],
       [['score', logits, '--chunk-rows=-3'], "score: --chunk-rows must be a positive integer, got '-3'"],
-      [['score', logits, '--out', 'preds.txt'], "score: --out must name a .npy or .json file, got 'preds.txt'"],
+      [['score', logits, '--out', 'preds.txt'], "score: --out must name a .npy or .json file, or be '-', got 'preds.txt'"],
+      [['score', '-', '--labels', '-'], "score: only one input can be '-' (standard input)"],
       [['score', logits, '--json=yes'], "score: option '--json' takes no value"],
       [['softmax', logits], 'softmax: missing OUT.npy'],
-      [['softmax', logits, 'o.npy', '--temperature', '0'], "softmax: --temperature must be a finite number > 0, got '0'"],
-      [['softmax', logits, 'o.npy', '--temperature', 'inf'], "softmax: --temperature must be a finite number > 0, got 'inf'"],
+      [['softmax', logits, 'o.npy', '--temperature', '0'], "softmax: --temperature must be a finite decimal number of at least 5.6e-309, got '0'"],
+      [['softmax', logits, 'o.npy', '--temperature', 'inf'], "softmax: --temperature must be a finite decimal number of at least 5.6e-309, got 'inf'"],
+      [['softmax', logits, 'o.npy', '--temperature', '0x10'], "got '0x10'"],
+      [['softmax', logits, 'o.npy', '--temperature', ' 1'], "got ' 1'"],
+      [['softmax', logits, 'o.npy', '--temperature', '1e-310'], "got '1e-310'"],
+      [['softmax', logits, 'o.npy', '--temperature', 'Infinity'], "got 'Infinity'"],
       [['bench', 'now'], "bench: unexpected argument 'now'"],
       [['help', 'frob'], "unknown command 'frob'"],
     ];
@@ -369,22 +375,34 @@ describe('usage', () => {
 });
 
 describe('interrupting', () => {
-  it('Ctrl-C (SIGINT) stops cleanly with exit code 130 and leaves no output', async () => {
+  // What timeout, docker stop, systemd and Kubernetes send, and the terminal's own signals.
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGQUIT', 131],
+  ] as const)('%s stops cleanly with exit code %i and leaves no output', async (signal, exitCode) => {
     const rows = 100_000;
-    writeFileSync(join(tmp, 'long.npy'), encodeNpy(new Float32Array(rows * 4).map((_, i) => Math.sin(i)), [rows, 4]));
-    const dir = mkdtempSync(join(tmp, 'sigint-'));
-    const child = spawn(process.execPath, [cli, 'score', join(tmp, 'long.npy'), '--top-k', '2', '--chunk-rows', '1', '--out', join(dir, 'p.json')]);
-    let stderr = '';
-    const code = await new Promise<number | null>((resolve) => {
-      child.stderr.on('data', (data: Buffer) => {
-        if (stderr === '') child.kill('SIGINT'); // after the first progress line: work is under way
-        stderr += data.toString();
+    const input = join(tmp, 'long.npy');
+    writeFileSync(input, encodeNpy(new Float32Array(rows * 4).map((_, i) => Math.sin(i)), [rows, 4]));
+    const dir = mkdtempSync(join(tmp, `${signal}-`));
+    for (const args of [
+      ['score', input, '--top-k', '2', '--chunk-rows', '1', '--out', join(dir, 'p.json')],
+      ['softmax', input, join(dir, 'p.npy'), '--chunk-rows', '1'],
+    ]) {
+      const child = spawn(process.execPath, [cli, ...args]);
+      let stderr = '';
+      const code = await new Promise<number | null>((resolve) => {
+        child.stderr.on('data', (data: Buffer) => {
+          if (stderr === '') child.kill(signal); // after the first progress line: work is under way
+          stderr += data.toString();
+        });
+        child.on('close', resolve);
       });
-      child.on('close', resolve);
-    });
-    expect(code).toBe(130);
-    expect(stderr).toMatch(/softmax-simd: interrupted\n$/);
-    expect(readdirSync(dir)).toEqual([]);
+      expect(code, stderr).toBe(exitCode);
+      expect(stderr).toMatch(new RegExp(`softmax-simd: interrupted by ${signal}\n$`));
+      expect(readdirSync(dir)).toEqual([]);
+    }
   });
 });
 

@@ -18,6 +18,7 @@ import {
   parseNpyHeader,
   readNpy,
 } from '../lib/cli/npy.js';
+import { planOutput } from '../lib/cli/output.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/npy/', import.meta.url));
 const fixture = (name: string) => join(fixtures, name);
@@ -181,7 +182,7 @@ describe('writing', () => {
       data[i] = (type === BigInt64Array ? BigInt(v) : dtype.startsWith('f') ? v / 8 : v) as never;
     }
     const path = join(tmp, `round-${dtype}.npy`);
-    const writer = await NpyWriter.create(path, dtype, [rows, cols]);
+    const writer = await NpyWriter.create(await planOutput(path), dtype, [rows, cols]);
     expect(readdirSync(tmp)).not.toContain(`round-${dtype}.npy`); // only the temporary name so far
     for (let start = 0; start < data.length; start += 3 * cols) await writer.append(data.subarray(start, start + 3 * cols));
     await writer.commit();
@@ -200,15 +201,15 @@ describe('writing', () => {
 
   it('leaves nothing behind when aborted, or when fewer elements came than the shape holds', async () => {
     const dir = mkdtempSync(join(tmp, 'abort-'));
-    const a = await NpyWriter.create(join(dir, 'a.npy'), 'f4', [4]);
+    const a = await NpyWriter.create(await planOutput(join(dir, 'a.npy')), 'f4', [4]);
     await a.append(new Float32Array([1, 2]));
     await a.abort();
-    const b = await NpyWriter.create(join(dir, 'b.npy'), 'f4', [4]);
+    const b = await NpyWriter.create(await planOutput(join(dir, 'b.npy')), 'f4', [4]);
     await b.append(new Float32Array([1, 2]));
     await expect(b.commit()).rejects.toThrow(/2 of 4 elements written/);
     await expect(b.append(new Float32Array(3))).rejects.toThrow();
     expect(readdirSync(dir)).toEqual([]);
-    const c = await NpyWriter.create(join(dir, 'c.npy'), 'f4', [2]);
+    const c = await NpyWriter.create(await planOutput(join(dir, 'c.npy')), 'f4', [2]);
     await expect(c.append(new Float32Array(3))).rejects.toThrow(/more elements than the shape/);
     await expect(c.append(new Float64Array(1))).rejects.toThrow(TypeError);
     await c.abort();

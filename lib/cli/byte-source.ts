@@ -29,7 +29,7 @@ export async function openSource(path: string): Promise<ByteSource> {
   }
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) throw new InputError(`cannot read ${path}: it is a directory`);
+    if (info.isDirectory()) throw new InputError(`cannot read ${path}: is a directory`);
     if (info.isFile()) return new FileSource(path, info.size, handle);
     return new StreamSource(path, handle.createReadStream({ autoClose: false }), () => handle.close());
   } catch (error) {

@@ -225,7 +225,10 @@ export class NpyFile {
       const length = npyHeaderLength(prefix.subarray(0, await source.read(prefix, 0)), name);
       const headerBytes = new Uint8Array(length);
       headerBytes.set(prefix.subarray(0, Math.min(length, NPY_PREFIX_BYTES)));
-      if (length > NPY_PREFIX_BYTES) await readFully(source, headerBytes.subarray(NPY_PREFIX_BYTES), NPY_PREFIX_BYTES);
+      const rest = headerBytes.subarray(NPY_PREFIX_BYTES);
+      if (length > NPY_PREFIX_BYTES && (await source.read(rest, NPY_PREFIX_BYTES)) < rest.length) {
+        throw new InputError(`${name}: truncated .npy header`);
+      }
       const header = parseNpyHeader(headerBytes, name);
       const need = header.dtype === undefined ? 0 : header.size * dtypes[header.dtype].size;
       const have = source.size === undefined ? need : source.size - header.dataOffset;

@@ -39,7 +39,7 @@ export async function planOutput(path: string): Promise<OutputPlan> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(error, 'write', path);
     return planNewFile(path, writable);
   }
-  if (info.isDirectory()) throw new InputError(`cannot write ${path}: it is a directory`);
+  if (info.isDirectory()) throw new InputError(`cannot write ${path}: is a directory`);
   if (!info.isFile()) {
     await writable(path, '');
     return { kind: 'stream', path, socket: info.isSocket() };
@@ -52,13 +52,18 @@ export async function planOutput(path: string): Promise<OutputPlan> {
 
 async function planNewFile(path: string, writable: (p: string, what: string) => Promise<void>): Promise<OutputPlan> {
   const isLink = await lstat(path).then((s) => s.isSymbolicLink(), () => false);
-  if (isLink) throw new InputError(`cannot write ${path}: it is a symbolic link to a missing file`);
+  if (isLink) throw new InputError(`cannot write ${path}: is a symbolic link to a missing file`);
   const folder = dirname(path);
   const info = await stat(folder).catch(() => undefined);
   if (!info) throw new InputError(`cannot write ${path}: folder ${folder} does not exist`);
   if (!info.isDirectory()) throw new InputError(`cannot write ${path}: ${folder} is not a folder`);
   await writable(folder, ` (folder ${folder})`);
   return { kind: 'file', path, target: path };
+}
+
+/** The name messages and summaries give an output: its path, or 'standard output' for '-'. */
+export function displayName(plan: OutputPlan): string {
+  return plan.kind === 'stdout' ? 'standard output' : plan.path;
 }
 
 /** An output being written: bytes in order, then commit() or abort(). */
@@ -77,7 +82,7 @@ export async function openOutput(plan: OutputPlan): Promise<Output> {
     case 'file':
       return AtomicFile.create(plan.path, plan.target, plan.mode);
     case 'stdout':
-      return new StreamOutput('standard output', process.stdout, false);
+      return new StreamOutput(displayName(plan), process.stdout, false);
     case 'stream': {
       const stream = plan.socket ? connect(plan.path) : createWriteStream(plan.path, { flags: 'w' });
       return new StreamOutput(plan.path, stream, true);

@@ -15,7 +15,7 @@
 //   stays bounded).
 import type { FloatArray } from '../types.js';
 import { type NpyDtype, NpyWriter } from './npy.js';
-import { type OutputPlan, STDIO, openOutput } from './output.js';
+import { type OutputPlan, STDIO, displayName, openOutput } from './output.js';
 import { type ScratchFolder, ScratchFile, scratchFolder } from './scratch-file.js';
 
 /** One chunk's results, as `score` returns them. */
@@ -168,7 +168,7 @@ class JsonSink implements ScoreSink {
   ) {}
 
   get paths(): string[] {
-    return [this.plan.path];
+    return [displayName(this.plan)];
   }
 
   static async create(plan: OutputPlan, options: ScoreSinkOptions): Promise<JsonSink> {

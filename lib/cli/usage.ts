@@ -15,24 +15,40 @@ Options:
 
 Inputs are .npy files (format 1.0, 2.0 or 3.0) in C order: logits little-endian float32 or
 float64 ('<f4', '<f8'), shape [rows, cols] or [cols] (one row).
-Exit codes: 0 success, 1 bad input (missing or malformed file, bad data), 2 usage error,
-130 interrupted (Ctrl-C; no partial output is left behind).
+
+Files, pipes and '-':
+  An input may be '-' (standard input), a FIFO or /dev/stdin: it is read once, as a stream.
+  An output may be '-' (standard output): the data go there, and the closing line or summary
+  to standard error. A regular file is written under a temporary name beside it and renamed
+  into place at the end, so a failed or interrupted run leaves no half-written file; a
+  symbolic link is followed and its target replaced that way (the link stays). A FIFO, a
+  device or a socket is written to directly as the data come. Output paths are checked
+  (a folder, a missing folder, no permission) before any input is read.
+
+Exit codes: 0 success, 1 bad input or an output that cannot be written (the message names the
+path), 2 usage error or a bad SOFTMAX_SIMD_* variable, 128 + n for signal n: SIGINT (130),
+SIGTERM (143), SIGHUP (129), SIGQUIT (131) and the other terminating signals stop the run at
+the next chunk, remove its temporary files and exit so; a second signal ends it at once.
+Progress and messages to a closed pipe (... 2>&1 | head) never stop the work.
 Environment: SOFTMAX_SIMD_BACKEND=js forces the pure-TypeScript path.
 `;
 
 export const scoreUsage = `Usage: softmax-simd score LOGITS.npy [options]
 
-Scores every row of LOGITS.npy (float32 or float64, [rows, cols] or [cols]): the predicted class
-(argmax; -1 for a row holding a NaN), its probability (confidence), and with --labels the
-per-row negative log-likelihood; prints a summary. The file is read in chunks of rows, so its
-size is not limited by memory.
+Scores every row of LOGITS.npy (float32 or float64, [rows, cols] or [cols]; '-' for standard
+input): the predicted class (argmax; -1 for a row holding a NaN), its probability (confidence),
+and with --labels the per-row negative log-likelihood; prints a summary. The file is read in
+chunks of rows, so its size is not limited by memory.
 
 Options:
   --labels FILE     integer class labels [rows] (int8/16/32/64 or uint8/16/32/64), each in
-                    [0, cols): adds accuracy, mean NLL and perplexity to the summary
+                    [0, cols): adds accuracy, mean NLL and perplexity to the summary ('-':
+                    standard input, when LOGITS is not)
   --top-k K         also the K most probable classes of each row (1 <= K <= cols)
-  --out FILE        write the per-row results; the format follows FILE's extension (below)
-  --threads N       threads to score with (default: the library's choice)
+  --out FILE        write the per-row results; the format follows FILE's extension (below);
+                    '-' writes the JSON document to standard output (the summary then goes
+                    to standard error)
+  --threads N       threads to score with, 1 to 1024 (default: the library's choice)
   --chunk-rows N    rows per chunk (default: about 8 MiB of logits)
   --json            print the summary as one JSON object instead of the text block
   -q, --quiet       no progress on stderr
@@ -55,8 +71,9 @@ Options:
   NaN and infinities are written as null; float32 values with the fewest digits that read back
   as the same float32.
 
-Outputs are written under temporary names and renamed when the run succeeds, so a failed or
-interrupted run leaves no partial file under the final name.
+Output files are written under temporary names and renamed when the run succeeds, so a failed
+or interrupted run leaves no partial file under the final name (a FIFO or '-' is written as the
+run goes: see 'softmax-simd --help').
 
 The summary (--json) has: logits, labels, rows, cols, dtype, topK, accuracy, correct, meanNll,
 perplexity (= exp(meanNll)), nllRows, nanRows, infiniteRows, maskedRows, seconds, rowsPerSecond,
@@ -68,6 +85,7 @@ there are none).
 Examples:
   softmax-simd score logits.npy --labels labels.npy
   softmax-simd score logits.npy --top-k 5 --out preds.npy --json
+  cat logits.npy | softmax-simd score - --labels labels.npy --json
 `;
 
 export const softmaxUsage = `Usage: softmax-simd softmax IN.npy OUT.npy [options]
@@ -75,17 +93,20 @@ export const softmaxUsage = `Usage: softmax-simd softmax IN.npy OUT.npy [options
 Writes the softmax of every row of IN.npy (float32 or float64, [rows, cols] or [cols]) to
 OUT.npy, with IN's dtype and shape; rows are streamed in chunks, so the size is not limited by
 memory. OUT is written under a temporary name and renamed at the end (it may be IN itself).
+IN may be '-' (standard input) and OUT '-' (standard output; the closing line then goes to
+standard error).
 
 Options:
   --temperature T   softmax(x / T); T finite and ≥ 5.6e-309 (default 1)
   --log             log-softmax instead
-  --threads N       threads to compute with (default: the library's choice)
+  --threads N       threads to compute with, 1 to 1024 (default: the library's choice)
   --chunk-rows N    rows per chunk (default: about 8 MiB)
   -q, --quiet       no progress on stderr and no closing line on stdout
   -h, --help        this text
 
-Example:
+Examples:
   softmax-simd softmax logits.npy probs.npy --temperature 0.7
+  softmax-simd softmax logits.npy - > probs.npy
 `;
 
 export const benchUsage = `Usage: softmax-simd bench [--quick] [--json]
