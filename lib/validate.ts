@@ -92,14 +92,28 @@ const NO_OPTIONS = Object.freeze({});
  * is (no copy: small calls feel every allocation); callers read each option once, so a getter
  * cannot change a value between its check and its use.
  */
+/** An output that shares bytes with an input the call reads again after writing it: never allowed, not even in place. */
+function overlapError(fn: string, name: string, same: boolean): RangeError {
+  const what = same ? 'cannot be that input itself' : 'overlaps an input';
+  return new RangeError(`${fn}: ${name} ${what}: the input is still read while ${name} is written, so pass a separate array`);
+}
+
+/** A plain object: an object literal or Object.create(null), from any realm (not a Map, not a class instance). */
+function isPlainObject(value: object): boolean {
+  if (Object.prototype.toString.call(value) !== '[object Object]') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
 export function options<K extends string>(
   fn: string,
   value: unknown,
   known: readonly K[],
 ): Partial<Record<K, unknown>> {
   if (value === undefined) return NO_OPTIONS;
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
-    throw typeError(fn, 'options', 'an object', value);
+  // A Map or a class instance would have its fields silently ignored (for…in sees neither).
+  if (value === null || typeof value !== 'object' || !isPlainObject(value)) {
+    throw typeError(fn, 'options', 'a plain object ({ ... })', value);
   }
   for (const key in value) {
     if (!(known as readonly string[]).includes(key)) {
@@ -163,10 +177,11 @@ export function outArray<T extends FloatArray>(
   const buffer = value.buffer;
   const sameRegion = (input: ArrayBufferView) =>
     input.byteOffset === value.byteOffset && input.byteLength === value.byteLength;
-  const clash =
-    reads.alias.some((input) => input !== value && input.buffer === buffer && bytesOverlap(value, input) && !sameRegion(input)) ||
-    (reads.disjoint ?? []).some((input) => input.buffer === buffer && bytesOverlap(value, input));
-  if (clash) throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
+  if (reads.alias.some((input) => input !== value && input.buffer === buffer && bytesOverlap(value, input) && !sameRegion(input))) {
+    throw new RangeError(`${fn}: ${name} overlaps an input without being the same array (in place means the very same array)`);
+  }
+  const disjoint = (reads.disjoint ?? []).find((input) => input.buffer === buffer && bytesOverlap(value, input));
+  if (disjoint) throw overlapError(fn, name, sameRegion(disjoint));
   return value as T;
 }
 
@@ -407,9 +422,8 @@ export function int32Out(fn: string, name: string, value: unknown, length: numbe
   const out = value as Int32Array;
   if (out.length !== length) throw rangeError(fn, `${name}.length`, String(length), attached(fn, name, out).length);
   const buffer = out.buffer;
-  if (disjoint.some((input) => input.buffer === buffer && bytesOverlap(out, input))) {
-    throw new RangeError(`${fn}: ${name} overlaps an input without being the same array`);
-  }
+  const input = disjoint.find((a) => a.buffer === buffer && bytesOverlap(out, a));
+  if (input) throw overlapError(fn, name, input.byteOffset === out.byteOffset && input.byteLength === out.byteLength);
   return out;
 }
 
