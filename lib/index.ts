@@ -368,11 +368,13 @@ export const score = api.score;
 
 /**
  * {@link softmax} off the main thread: a Promise of the same result, bit for bit. The rows are
- * split over `threads` threads of libuv's pool (default: {@link backend}.threads for inputs of
- * `backend.parallelMin` elements or more, else 1); `signal` (an AbortSignal) stops the work
- * between chunks of rows and rejects with its reason (`out` is then partly written). The arrays
- * must not be modified until the Promise settles. On the pure-TS path the work runs on the main
- * thread in chunks, yielding to the event loop every few milliseconds.
+ * split over `threads` of the library's own threads, never libuv's pool (default: all
+ * {@link backend}.threads for inputs of `backend.parallelMin` elements or more, else 1); `signal`
+ * (an AbortSignal) stops the work between chunks of rows and rejects with its reason (`out` is
+ * then partly written). The arrays must not be modified until the Promise settles. Without `out`
+ * the result is allocated on the JS thread first (0.3–2 ms for 32M elements, more when the
+ * garbage collector must free old results): reuse an `out` in hot loops. On the pure-TS path the
+ * work runs on the main thread in chunks, yielding to the event loop every few milliseconds.
  *
  * @example
  * const probs = await softmaxAsync(logits, { cols: 1000 });

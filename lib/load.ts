@@ -18,6 +18,7 @@ import {
   routeSmall,
 } from './kernels.js';
 import type { Backend, FloatArray, NativeIsa } from './types.js';
+import { MAX_THREADS } from './validate.js';
 
 /**
  * The last argument of the addon's row calls: the number of threads for a sync call (which returns
@@ -188,14 +189,23 @@ function smallMax(env: Record<string, string | undefined>): number {
   return n;
 }
 
-/** libuv's thread pool size, which runs the async work (libuv reads the same variable; default 4). */
-function threadPoolSize(env: Record<string, string | undefined>): number {
-  const n = Number(env.UV_THREADPOOL_SIZE);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4;
+/**
+ * The library's own threads for async calls (native/src/thread_pool.h): SOFTMAX_SIMD_THREADS, or
+ * the cores this process may use. libuv's pool, which fs, dns and zlib share, runs none of it.
+ */
+function poolThreads(env: Record<string, string | undefined>): number {
+  const raw = env.SOFTMAX_SIMD_THREADS ?? '';
+  if (raw === '') return Math.min(availableParallelism(), MAX_THREADS);
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_THREADS)) {
+    throw envError(new RangeError(`softmax-simd: SOFTMAX_SIMD_THREADS must be an integer from 1 to ${MAX_THREADS}, got ${JSON.stringify(raw)}`));
+  }
+  return n;
 }
 
 export function load(env: Record<string, string | undefined> = process.env): { kernels: Kernels; backend: Backend } {
   const choice = env.SOFTMAX_SIMD_BACKEND ?? '';
+  const threads = poolThreads(env); // checked on every path
   const js = (reason: string) => ({
     kernels: jsKernels,
     backend: { native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, parallelMin: PARALLEL_MIN, reason } as const,
@@ -222,7 +232,7 @@ export function load(env: Record<string, string | undefined> = process.env): { k
     isa: kernels.isa,
     supported: Object.freeze(addon.supported),
     smallMax: small,
-    threads: Math.min(availableParallelism(), threadPoolSize(env)),
+    threads,
     parallelMin: PARALLEL_MIN,
   };
   return { kernels, backend };

@@ -43,7 +43,8 @@ export function asyncTwin<A extends unknown[], R>(
   return async (...args: A): Promise<R> => {
     const p = prepare(fn, ...args);
     const fallback = rowCallLength(p.call) >= defaults.parallelMin ? defaults.threads : 1;
-    const threads = check.threads(fn, p.options.threads, fallback);
+    // At most the pool's threads: more would only queue behind them.
+    const threads = Math.min(check.threads(fn, p.options.threads, fallback), defaults.threads);
     const signal = check.signal(fn, p.options.signal);
     signal?.throwIfAborted();
     const arrays = arraysOf(p.call);

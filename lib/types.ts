@@ -173,9 +173,10 @@ export interface LossAndGrad<T extends FloatArray, L extends number | T> {
 /** How an `…Async` function (and, with `threads`, its sync twin) runs. */
 export interface ParallelOptions {
   /**
-   * Threads to split the rows over (an integer ≥ 1). Async default: every core libuv's pool can
-   * run at once ({@link Backend.threads}) for inputs of `backend.parallelMin` elements or more,
-   * else 1. Sync default: 1. The result is the same, bit for bit, for any number of threads.
+   * Threads to split the rows over (an integer in [1, 1024]). Async: the library's own threads
+   * (never libuv's pool), at most {@link Backend.threads}; by default all of them for inputs of
+   * `backend.parallelMin` elements or more, else 1. Sync default: 1. The result is the same, bit
+   * for bit, for any number of threads.
    */
   threads?: number;
 }
@@ -191,6 +192,10 @@ export interface AbortSignalLike {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
+/**
+ * How an `…Async` function runs. Its result array, unless `out` gives one, is allocated on the JS
+ * thread before the work starts: pass `out` (reused) in hot loops over large inputs.
+ */
 export interface AsyncOptions extends ParallelOptions {
   /** Stops the work between chunks of rows; the Promise then rejects with `signal.reason`. */
   signal?: AbortSignalLike;
@@ -285,9 +290,10 @@ export interface Backend {
    */
   readonly smallMax: number;
   /**
-   * Threads an async call uses by default for large inputs: the cores the machine has, capped by
-   * the size of libuv's thread pool (UV_THREADPOOL_SIZE, default 4), which runs the work. 1 on
-   * the pure-TS path (its async calls run on the main thread, in chunks, yielding between them).
+   * The library's threads for async calls, which a large input uses by default: the cores this
+   * process may use, or SOFTMAX_SIMD_THREADS. They are the library's own, started on first use;
+   * libuv's pool (fs, dns, zlib, crypto) runs none of the work. 1 on the pure-TS path (its async
+   * calls run on the main thread, in chunks, yielding between them).
    */
   readonly threads: number;
   /** Inputs of this many elements or more are split over `threads` by default in async calls. */

@@ -1,5 +1,6 @@
 // The async twins against their sync functions: the same bits for any number of threads, both
 // backends; aborts; the threads and signal options; the event loop runs while the work does.
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { apis } from './helpers/apis.js';
 import { labels as randomLabels, rng, uniform } from './helpers/random.js';
@@ -125,4 +126,30 @@ describe.each(apis)('%s', (_name, api) => {
     await expect(api.topKAsync(x, 1, { signal: {} as never })).rejects.toThrow(/topKAsync: signal must be an AbortSignal, got an object/);
     await expect(api.topKAsync(x, 5)).rejects.toThrow(/topKAsync: k must be an integer in \[1, 4\] \(cols\), got 5/);
   });
+});
+
+describe("the library's own threads", () => {
+  // libuv's pool, which fs shares, cut to one thread: when async kernels ran there, an fs.stat
+  // queued behind a long softmaxAsync settled after it (issue 15, item 12). On the library's own
+  // threads, the stat is answered at once. The order of settling is the test, not a time.
+  it('a long softmaxAsync never holds up fs on a one-thread libuv pool', async () => {
+    const { execFile } = await import('node:child_process');
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    const script = `
+      const { stat } = await import('node:fs/promises');
+      const m = await import(${JSON.stringify(dist)});
+      const x = new Float32Array(2 ** 25);
+      for (let i = 0; i < x.length; i++) x[i] = (i % 977) / 97;
+      const order = [];
+      const calls = [1, 2, 3].map(() => m.softmaxAsync(x, { cols: 1024, out: new Float32Array(x.length) }).then(() => order.push('softmax')));
+      await stat(${JSON.stringify(fileURLToPath(import.meta.url))}).then(() => order.push('stat'));
+      await Promise.all(calls);
+      console.log(JSON.stringify(order));`;
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, UV_THREADPOOL_SIZE: '1' } }, (error, out, err) =>
+        error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+      );
+    });
+    expect(JSON.parse(stdout)).toEqual(['stat', 'softmax', 'softmax', 'softmax']);
+  }, 60_000);
 });

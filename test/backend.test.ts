@@ -18,8 +18,8 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 describe('backend', () => {
   it(forcedJs ? 'is the pure-TS path when SOFTMAX_SIMD_BACKEND=js' : 'is the native addon, at the ISA asked for or the best one', () => {
     expect(root.backend.native).toBe(!forcedJs);
-    // Async work runs on libuv's pool (4 threads unless UV_THREADPOOL_SIZE says otherwise).
-    expect(root.backend.threads).toBe(forcedJs ? 1 : Math.min(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE) || 4));
+    // Async work runs on the library's own threads, one per core unless SOFTMAX_SIMD_THREADS says otherwise.
+    expect(root.backend.threads).toBe(forcedJs ? 1 : Number(process.env.SOFTMAX_SIMD_THREADS) || availableParallelism());
     expect(js.backend).toMatchObject({ native: false, isa: 'js', supported: [] });
     if (forcedJs) return expect(root.backend.isa).toBe('js');
     const supported = root.backend.supported;
@@ -57,7 +57,13 @@ describe('backend', () => {
   });
 
   it('follows SOFTMAX_SIMD_BACKEND and rejects unknown values', () => {
-    expect(load({ UV_THREADPOOL_SIZE: '1' }).backend.threads).toBe(1);
+    // libuv's pool size no longer matters; SOFTMAX_SIMD_THREADS sizes the library's own threads.
+    expect(load({ UV_THREADPOOL_SIZE: '1' }).backend.threads).toBe(availableParallelism());
+    expect(load({ SOFTMAX_SIMD_THREADS: '3' }).backend.threads).toBe(3);
+    for (const bad of ['0', '1025', '2.5', ' 2', 'x']) {
+      expect(() => load({ SOFTMAX_SIMD_THREADS: bad })).toThrow(/SOFTMAX_SIMD_THREADS must be an integer from 1 to 1024/);
+      expect(() => load({ SOFTMAX_SIMD_THREADS: bad, SOFTMAX_SIMD_BACKEND: 'js' })).toThrow(/SOFTMAX_SIMD_THREADS/);
+    }
     expect(load({ SOFTMAX_SIMD_BACKEND: 'js' }).backend).toEqual({ native: false, isa: 'js', supported: [], smallMax: 0, threads: 1, parallelMin: 1048576, reason: 'SOFTMAX_SIMD_BACKEND=js' });
     expect(load({ SOFTMAX_SIMD_BACKEND: 'native' }).backend.native).toBe(true);
     expect(() => load({ SOFTMAX_SIMD_BACKEND: 'wasm' })).toThrow(/SOFTMAX_SIMD_BACKEND must be "js" or "native", got "wasm"/);

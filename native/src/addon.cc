@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "async_call.h"
 #include "row_jobs.h"
 #include "row_ranges.h"
 #include "softmax_simd/kernels.h"
@@ -156,47 +157,6 @@ void check_outputs(const Napi::Env& env, const View& loss_out, const View& grad_
   check_overlap(env, loss_out, grad_out, "gradOut", false);
 }
 
-// Async calls: `workers` AsyncWorkers on libuv's pool share one RowJob. The last to finish
-// settles the promise (the total, or null when cancelled) and frees the job, with the references
-// that kept the call's arrays alive; no Node-API call happens off the main thread.
-struct AsyncJob {
-  AsyncJob(napi_env env, size_t rows, size_t cols, std::function<double(size_t, size_t)> run, const int32_t* cancel)
-      : job(rows, cols, std::move(run), cancel), env(env) {}
-  RowJob job;
-  napi_env env;
-  napi_deferred deferred = nullptr;
-  std::vector<Napi::Reference<Napi::Value>> held;
-  // Calls to settle() still to come: one per worker, one from run_rows. All of them run on the
-  // main thread (work completions do), so a plain count will do.
-  size_t pending = 0;
-
-  // Plain Node-API, its failures ignored: when a Worker stops with the call in flight, this runs
-  // while the Worker's environment is torn down and JS can no longer run. node-addon-api would
-  // throw there, and a C++ exception out of a completion callback aborts the whole process.
-  void settle() {
-    if (--pending > 0) return;
-    const std::unique_ptr<AsyncJob> last(this);
-    napi_value result = nullptr;
-    const napi_status made = job.stopped() ? napi_get_null(env, &result) : napi_create_double(env, job.total(), &result);
-    if (made == napi_ok) napi_resolve_deferred(env, deferred, result);
-  }
-};
-
-class ChunkWorker : public Napi::AsyncWorker {
- public:
-  ChunkWorker(const Napi::Env& env, AsyncJob* job) : Napi::AsyncWorker(env, "softmax-simd"), job_(job) {}
-  void Execute() override { job_->job.work(); }
-  // Every completion settles, a cancelled one too (libuv cancels queued work when a Worker
-  // stops); Execute never fails, so there is no error to pass on.
-  void OnWorkComplete(Napi::Env, napi_status) override {
-    job_->settle();
-    Destroy();
-  }
-
- private:
-  AsyncJob* job_;  // freed by the last settle(), which may be this worker's
-};
-
 // Runs a batch of rows through `run(begin, end)` (which returns the rows' partial total),
 // according to the call's last argument, info[at]:
 // - a number of threads (an integer in [1, 1024]) for a sync call, which returns the total;
@@ -223,17 +183,14 @@ Napi::Value run_rows(const Napi::CallbackInfo& info, size_t at, size_t rows, siz
     job.run_on(static_cast<size_t>(threads));
     return Napi::Number::New(env, job.total());
   }
-  auto owned = std::make_unique<AsyncJob>(env, rows, cols, std::move(run), data<const int32_t>(control));
+  auto call = std::make_unique<AsyncCall>(static_cast<AsyncCalls*>(info.Data()), rows, cols, std::move(run),
+                                         data<const int32_t>(control));
+  std::vector<napi_value> objects;
   for (size_t i = 0; i < info.Length(); ++i) {
-    if (info[i].IsObject()) owned->held.push_back(Napi::Persistent(info[i]));
+    if (info[i].IsObject()) objects.push_back(info[i]);
   }
-  napi_value promise = nullptr;
-  if (napi_create_promise(env, &owned->deferred, &promise) != napi_ok) throw Napi::Error::New(env, "could not create a Promise");
-  const size_t workers = std::min(static_cast<size_t>(threads), owned->job.chunks());
-  AsyncJob* async = owned.release();  // from here the last settle() frees it
-  async->pending = workers + 1;       // + 1 until every worker is queued
-  for (size_t w = 0; w < workers; ++w) (new ChunkWorker(env, async))->Queue();
-  async->settle();
+  const napi_value promise = call->calls->start(env, std::move(call), static_cast<size_t>(threads), objects);
+  if (!promise) throw Napi::Error::New(env, "could not create a Promise");
   return Napi::Value(env, promise);
 }
 
@@ -523,14 +480,17 @@ Napi::Array SupportedIsas(Napi::Env env) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // This environment's async calls (freed when it closes); the row functions find it as their data.
+  AsyncCalls* calls = AsyncCalls::create(env);
+  if (!calls) throw Napi::Error::New(env, "softmax-simd: could not set up async calls");
   exports.Set("isa", Napi::String::New(env, ssm_kernels()->isa));
   exports.Set("supported", SupportedIsas(env));
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("builtWith", Napi::String::New(env, SSM_BUILT_WITH));
-  exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows<false>, "softmaxRows"));
-  exports.Set("logSoftmaxRows", Napi::Function::New(env, SoftmaxRows<true>, "logSoftmaxRows"));
-  exports.Set("logSumExpRows", Napi::Function::New(env, LogSumExpRows, "logSumExpRows"));
-  exports.Set("crossEntropyRows", Napi::Function::New(env, CrossEntropyRows, "crossEntropyRows"));
+  exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows<false>, "softmaxRows", calls));
+  exports.Set("logSoftmaxRows", Napi::Function::New(env, SoftmaxRows<true>, "logSoftmaxRows", calls));
+  exports.Set("logSumExpRows", Napi::Function::New(env, LogSumExpRows, "logSumExpRows", calls));
+  exports.Set("crossEntropyRows", Napi::Function::New(env, CrossEntropyRows, "crossEntropyRows", calls));
   exports.Set("sigmoid", Napi::Function::New(env, Sigmoid<false>, "sigmoid"));
   exports.Set("logSigmoid", Napi::Function::New(env, Sigmoid<true>, "logSigmoid"));
   exports.Set("binaryCrossEntropyRows", Napi::Function::New(env, BinaryCrossEntropyRows, "binaryCrossEntropyRows"));
@@ -538,7 +498,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("logSoftmaxBackwardRows", Napi::Function::New(env, BackwardRows<true>, "logSoftmaxBackwardRows"));
   exports.Set("informationRows", Napi::Function::New(env, InformationRows, "informationRows"));
   exports.Set("regression", Napi::Function::New(env, Regression, "regression"));
-  exports.Set("scoreRows", Napi::Function::New(env, ScoreRows, "scoreRows"));
+  exports.Set("scoreRows", Napi::Function::New(env, ScoreRows, "scoreRows", calls));
   return exports;
 }
 

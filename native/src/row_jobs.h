@@ -1,6 +1,6 @@
 // A batch of rows cut into chunks on a fixed grid, run by one or more threads that take chunks in
 // turn. Node-free: addon.cc runs a job on the calling thread plus std::threads (sync calls) or on
-// libuv's pool (async calls).
+// the library's thread pool (async calls: async_call.h).
 //
 // The grid depends only on the shape (about kChunkElements per chunk, whole rows), and each
 // chunk's partial total (a loss or NLL sum) has its own slot; the slots are added in chunk order.
@@ -56,7 +56,7 @@ class RowJob {
     for (;;) {
       const size_t c = next_.fetch_add(1, std::memory_order_relaxed);
       if (c >= partial_.size()) return;
-      if (cancel_ && __atomic_load_n(cancel_, __ATOMIC_RELAXED) != 0) {
+      if (cancelled_.load(std::memory_order_relaxed) || (cancel_ && __atomic_load_n(cancel_, __ATOMIC_RELAXED) != 0)) {
         stopped_.store(true, std::memory_order_relaxed);
         return;
       }
@@ -77,6 +77,9 @@ class RowJob {
     for (std::thread& t : extra) t.join();
   }
 
+  // Stops the job between chunks, as the `cancel` flag does (from any thread).
+  void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+
   bool stopped() const { return stopped_.load(std::memory_order_relaxed); }
 
   // The partial totals added in chunk order (call once every worker has returned).
@@ -92,7 +95,7 @@ class RowJob {
   std::function<double(size_t, size_t)> run_;
   const int32_t* cancel_;
   std::atomic<size_t> next_{0};
-  std::atomic<bool> stopped_{false};
+  std::atomic<bool> cancelled_{false}, stopped_{false};
 };
 
 }  // namespace
