@@ -97,6 +97,18 @@ export function temporaryName(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}-${serial++}.partial`);
 }
 
+/** Writes all of `bytes` at `position` (looping over short writes); errors name `name`. */
+export async function writeAt(handle: FileHandle, bytes: Uint8Array, position: number, name: string): Promise<void> {
+  try {
+    for (let done = 0; done < bytes.length; ) {
+      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+      done += bytesWritten;
+    }
+  } catch (error) {
+    throw fileError(error, 'write', name);
+  }
+}
+
 /** A file written under a temporary name and renamed to its target by commit(). */
 class AtomicFile implements Output {
   private position = 0;
@@ -123,15 +135,8 @@ class AtomicFile implements Output {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    try {
-      for (let done = 0; done < bytes.length; ) {
-        const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, this.position);
-        done += bytesWritten;
-        this.position += bytesWritten;
-      }
-    } catch (error) {
-      throw fileError(error, 'write', this.path);
-    }
+    await writeAt(this.handle, bytes, this.position, this.path);
+    this.position += bytes.length;
   }
 
   async commit(): Promise<void> {

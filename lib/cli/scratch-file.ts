@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileError } from './errors.js';
-import { type Output, type OutputPlan, temporaryName } from './output.js';
+import { type Output, type OutputPlan, temporaryName, writeAt } from './output.js';
 
 /** Where scratch files for an output go; dispose() removes a private folder. */
 export interface ScratchFolder {
@@ -46,15 +46,8 @@ export class ScratchFile {
   }
 
   async append(bytes: Uint8Array): Promise<void> {
-    try {
-      for (let done = 0; done < bytes.length; ) {
-        const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, this.position);
-        done += bytesWritten;
-        this.position += bytesWritten;
-      }
-    } catch (error) {
-      throw fileError(error, 'write', this.owner);
-    }
+    await writeAt(this.handle, bytes, this.position, this.owner);
+    this.position += bytes.length;
   }
 
   /** Copies everything appended so far to `output`, 1 MiB at a time. */

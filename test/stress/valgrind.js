@@ -9,7 +9,7 @@
 //
 // Node runs with --jitless: V8 then generates no machine code at run time, so memcheck sees no
 // self-modifying code and reports nothing from V8's JIT (it also makes the run short). The one
-// suppression (valgrind.supp) is a fixed 480 bytes Node loses at exit for an N-API 3 addon's
+// suppression (valgrind.supp) is a fixed 480 bytes Node loses at exit for an N-API 4 addon's
 // function data; it cannot match anything a call allocates.
 //
 // valgrind 3.19 has no AVX-512: it hides AVX-512F from CPUID, so under valgrind the addon's own
