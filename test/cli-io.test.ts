@@ -3,7 +3,7 @@
 // process, with real FIFOs, symbolic links, pipes and signals, everything inside this suite's
 // temporary folder.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, createReadStream, createWriteStream, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, createReadStream, createWriteStream, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,8 @@ interface Run {
 }
 
 interface RunOptions {
+  /** The CLI's main.js (default: this checkout's dist/cli/main.js). */
+  program?: string;
   /** Bytes piped to standard input (else it is closed at once). */
   input?: Uint8Array;
   env?: Record<string, string>;
@@ -33,7 +35,7 @@ interface RunOptions {
 
 function run(args: string[], options: RunOptions = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
+    const child = spawn(process.execPath, [options.program ?? cli, ...args], {
       env: { ...process.env, ...options.env },
       ...(options.uid !== undefined && { uid: options.uid, gid: options.uid }),
     });
@@ -201,10 +203,17 @@ describe('output paths are checked before any input is read', () => {
     const dir = join(tmp, 'read-only');
     mkdirSync(dir);
     chmodSync(dir, 0o555);
-    // root passes every permission check: as root, the CLI runs as 'nobody', which owns nothing here
-    const uid = process.getuid?.() === 0 ? 65534 : undefined;
+    // root passes every permission check: as root, the CLI runs as 'nobody', which owns nothing
+    // here, from a copy of dist/ in this folder (the checkout's own path may be closed to it), on
+    // the pure-TS path (the copy has no node_modules).
+    const asNobody = process.getuid?.() === 0;
+    let program = cli;
+    if (asNobody) {
+      cpSync(fileURLToPath(new URL('../dist', import.meta.url)), join(tmp, 'dist'), { recursive: true });
+      program = join(tmp, 'dist', 'cli', 'main.js');
+    }
     const out = join(dir, 'out.npy');
-    const r = await run(['softmax', blocked, out], { uid });
+    const r = await run(['softmax', blocked, out], { program, ...(asNobody && { uid: 65534, env: { SOFTMAX_SIMD_BACKEND: 'js' } }) });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toBe(`softmax-simd: cannot write ${out}: permission denied (folder ${dir})\n`);
   });
