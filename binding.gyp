@@ -1,10 +1,10 @@
 {
   # The build `npm install` runs (through node-gyp-build). CMakeLists.txt builds the same
   # sources with the same flags; keep the two in step. The whole addon is compiled for the
-  # baseline ISA; each SIMD file gets its own flags in its own static library, and dispatch.cc
+  # baseline ISA; each SIMD file gets its own flags in its own static library, and isa/dispatch.cc
   # calls it only where the CPU and the OS support it.
   "target_defaults": {
-    "include_dirs": ["native/include"],
+    "include_dirs": ["native/include", "native/src"],
     "cflags_cc!": ["-std=gnu++17", "-std=gnu++20"],
     "cflags_cc": ["-std=c++17", "-O3", "-fvisibility=hidden"],
     "conditions": [
@@ -25,11 +25,14 @@
     {
       "target_name": "softmax_simd",
       "sources": [
-        "native/src/addon.cc",
-        "native/src/dispatch.cc",
-        "native/src/serial.cc",
-        "native/src/serial_losses.cc",
-        "native/src/serial_scoring.cc"
+        "native/src/node/addon.cc",
+        "native/src/isa/dispatch.cc",
+        "native/src/isa/serial.cc",
+        "native/src/softmax/serial.cc",
+        "native/src/cross_entropy/serial.cc",
+        "native/src/elementwise/serial.cc",
+        "native/src/information/serial.cc",
+        "native/src/scoring/serial.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
@@ -48,7 +51,7 @@
           "defines": ["SSM_HAVE_AVX2", "SSM_HAVE_AVX512"]
         }],
         ["target_arch == 'arm64'", {
-          "sources": ["native/src/neon.cc"],
+          "sources": ["native/src/isa/neon.cc"],
           "defines": ["SSM_HAVE_NEON"]
         }]
       ]
@@ -60,14 +63,14 @@
         {
           "target_name": "softmax_simd_avx2",
           "type": "static_library",
-          "sources": ["native/src/avx2.cc"],
+          "sources": ["native/src/isa/avx2.cc"],
           "cflags_cc": ["-mavx2", "-mfma"],
           "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx2", "-mfma"] }
         },
         {
           "target_name": "softmax_simd_avx512",
           "type": "static_library",
-          "sources": ["native/src/avx512.cc"],
+          "sources": ["native/src/isa/avx512.cc"],
           "cflags_cc": ["-mavx512f"],
           "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-mavx512f"] }
         }

@@ -10,7 +10,7 @@
 
 export const OPS = ['softmax', 'logSoftmax', 'logSumExp', 'crossEntropy', 'crossEntropyWithGrad'];
 
-/** The package's API (native `dist/index.js` or pure TS `dist/js/index.js`), called as a user would. */
+/** The package's API (native `dist/index.js` or pure TS `dist/js.js`), called as a user would. */
 function libraryRunner(lib, op, set) {
   const { xs, labels, cols } = set;
   const mask = xs.length - 1;
@@ -135,7 +135,7 @@ export function bufferContender(name, makeRun, output, set, guard) {
   };
 }
 
-/** The package's API (`lib`: native dist/index.js or pure TS dist/js/index.js) as a contender, held to the contract. */
+/** The package's API (`lib`: native dist/index.js or pure TS dist/js.js) as a contender, held to the contract. */
 export const libraryContender = (name, lib, op, set) => bufferContender(name, () => libraryRunner(lib, op, set), OUTPUT[op], set, 'contract');
 
 /** The hand-written loops (one plain.js instance per dtype) as a contender. */

@@ -27,7 +27,7 @@ const ASYNC_PATH = fileURLToPath(new URL('./results/async-latest.json', import.m
 async function loadPackage() {
   try {
     const native = await import(new URL('../dist/index.js', import.meta.url).href);
-    const pure = await import(new URL('../dist/js/index.js', import.meta.url).href);
+    const pure = await import(new URL('../dist/js.js', import.meta.url).href);
     return { native, pure };
   } catch (error) {
     if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;

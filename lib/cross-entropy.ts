@@ -3,7 +3,7 @@
 // fused kernel call that reads the logits and writes the loss and the gradient together.
 import type { CrossEntropyCall, Kernels } from './kernels.js';
 import { asyncTwin, type ParallelDefaults, type Prepared, runKeys, syncTwin } from './parallel.js';
-import { backwardOutput, meanScale, reduced, targetWeightTotal } from './reduce.js';
+import { backwardOutput, byReduction, meanScale, reduced, targetWeightTotal } from './reduce.js';
 import type {
   AsyncOptions,
   CrossEntropyBackwardOptions,
@@ -31,17 +31,30 @@ type Promised<P, R> = P extends 'async' ? Promise<R> : R;
 /** Class-index targets, or soft targets of the logits' type and shape. */
 export type Target<T extends FloatArray> = IntegerArray | T;
 
-export interface CrossEntropyFn<P = 'sync'> {
+/** {@link CrossEntropyFn} for any `reduction`: one loss per row with `'none'`, else a number. */
+export type CrossEntropyGeneral<P = 'sync'> = <T extends FloatArray>(
+  logits: T,
+  target: Target<T>,
+  options?: CrossEntropyLossOptions<T> & Run<P>,
+) => Promised<P, number | T>;
+
+export interface CrossEntropyFn<P = 'sync'> extends CrossEntropyGeneral<P> {
   <T extends FloatArray>(logits: T, target: Target<T>, options: CrossEntropyLossOptions<T> & Run<P> & { reduction: 'none' }): Promised<P, T>;
   <T extends FloatArray>(
     logits: T,
     target: Target<T>,
     options?: CrossEntropyLossOptions<T> & Run<P> & { reduction?: 'mean' | 'sum' },
   ): Promised<P, number>;
-  <T extends FloatArray>(logits: T, target: Target<T>, options?: CrossEntropyLossOptions<T> & Run<P>): Promised<P, number | T>;
 }
 
-export interface CrossEntropyWithGradFn<P = 'sync'> {
+/** {@link CrossEntropyWithGradFn} for any `reduction`. */
+export type CrossEntropyWithGradGeneral<P = 'sync'> = <T extends FloatArray>(
+  logits: T,
+  target: Target<T>,
+  options?: CrossEntropyWithGradOptions<T> & Run<P>,
+) => Promised<P, LossAndGrad<T, number | T>>;
+
+export interface CrossEntropyWithGradFn<P = 'sync'> extends CrossEntropyWithGradGeneral<P> {
   <T extends FloatArray>(
     logits: T,
     target: Target<T>,
@@ -52,11 +65,6 @@ export interface CrossEntropyWithGradFn<P = 'sync'> {
     target: Target<T>,
     options?: CrossEntropyWithGradOptions<T> & Run<P> & { reduction?: 'mean' | 'sum' },
   ): Promised<P, LossAndGrad<T, number>>;
-  <T extends FloatArray>(
-    logits: T,
-    target: Target<T>,
-    options?: CrossEntropyWithGradOptions<T> & Run<P>,
-  ): Promised<P, LossAndGrad<T, number | T>>;
 }
 
 export type CrossEntropyBackwardFn = <T extends FloatArray>(
@@ -66,8 +74,8 @@ export type CrossEntropyBackwardFn = <T extends FloatArray>(
 ) => T;
 
 /** Everything a kernel call needs, checked. */
-interface Checked {
-  x: FloatArray;
+interface Checked<T extends FloatArray> {
+  x: T;
   rows: number;
   cols: number;
   reduction: Reduction;
@@ -82,7 +90,7 @@ interface Checked {
   reads: check.Reads;
 }
 
-function checked(fn: string, logits: unknown, target: unknown, o: Options): Checked {
+function checked<T extends FloatArray>(fn: string, logits: T, target: Target<T>, o: Options): Checked<T> {
   const x = check.floatArray(fn, 'logits', logits);
   const { rows, cols } = check.shape(fn, 'logits', x, o.cols);
   const reduction = check.reduction(fn, o.reduction);
@@ -108,7 +116,7 @@ function checked(fn: string, logits: unknown, target: unknown, o: Options): Chec
 }
 
 /** The row call of a prepared cross-entropy. */
-function rowCall(p: Checked, lossOut: FloatArray | null, gradOut: FloatArray | null, gradScale: number, gradRowScale: FloatArray | null) {
+function rowCall(p: Checked<FloatArray>, lossOut: FloatArray | null, gradOut: FloatArray | null, gradScale: number, gradRowScale: FloatArray | null) {
   const call: CrossEntropyCall = {
     logits: p.x,
     cols: p.cols,
@@ -125,14 +133,24 @@ function rowCall(p: Checked, lossOut: FloatArray | null, gradOut: FloatArray | n
   return { op: 'crossEntropy', call } as const;
 }
 
-function prepareLoss(fn: string, logits: unknown, target: unknown, options?: unknown): Prepared<number | FloatArray> {
+function prepareLoss<T extends FloatArray>(
+  fn: string,
+  logits: T,
+  target: Target<T>,
+  options?: CrossEntropyLossOptions<T> & AsyncOptions,
+): Prepared<number | T> {
   const o = check.options(fn, options, lossKeys);
   const p = checked(fn, logits, target, o);
   const lossOut = check.lossOut(fn, p.reduction, o.out, p.x, p.rows, p.reads);
   return { call: rowCall(p, lossOut, null, 1, null), options: o, finish: (total) => lossOut ?? reduced(p.reduction, total, p.denominator) };
 }
 
-function prepareWithGrad(fn: string, logits: unknown, target: unknown, options?: unknown): Prepared<LossAndGrad<FloatArray, number | FloatArray>> {
+function prepareWithGrad<T extends FloatArray>(
+  fn: string,
+  logits: T,
+  target: Target<T>,
+  options?: CrossEntropyWithGradOptions<T> & AsyncOptions,
+): Prepared<LossAndGrad<T, number | T>> {
   const o = check.options(fn, options, withGradKeys);
   const p = checked(fn, logits, target, o);
   const grad = check.outArray(fn, 'gradOut', o.gradOut, p.x, p.x.length, p.reads);
@@ -142,19 +160,35 @@ function prepareWithGrad(fn: string, logits: unknown, target: unknown, options?:
   return { call, options: o, finish: (total) => ({ loss: lossOut ?? reduced(p.reduction, total, p.denominator), grad }) };
 }
 
-function prepareBackward(fn: string, logits: unknown, target: unknown, options?: unknown): Prepared<FloatArray> {
+function prepareBackward<T extends FloatArray>(
+  fn: string,
+  logits: T,
+  target: Target<T>,
+  options?: CrossEntropyBackwardOptions<T> & ParallelOptions,
+): Prepared<T> {
   const o = check.options(fn, options, backwardKeys);
   const p = checked(fn, logits, target, o);
   const { out, scale, each } = backwardOutput(fn, o, p.reduction, p.x, p.reads, { count: p.rows, unit: 'row', denominator: p.denominator });
   return { call: rowCall(p, null, out, scale, each), options: o, finish: () => out };
 }
 
-export function crossEntropyFunctions(k: Kernels, defaults: ParallelDefaults) {
+export function crossEntropyFunctions(
+  k: Kernels,
+  defaults: ParallelDefaults,
+): {
+  crossEntropy: CrossEntropyFn;
+  crossEntropyWithGrad: CrossEntropyWithGradFn;
+  crossEntropyBackward: CrossEntropyBackwardFn;
+  crossEntropyAsync: CrossEntropyFn<'async'>;
+  crossEntropyWithGradAsync: CrossEntropyWithGradFn<'async'>;
+} {
   return {
-    crossEntropy: syncTwin(k, 'crossEntropy', prepareLoss) as CrossEntropyFn,
-    crossEntropyWithGrad: syncTwin(k, 'crossEntropyWithGrad', prepareWithGrad) as CrossEntropyWithGradFn,
-    crossEntropyBackward: syncTwin(k, 'crossEntropyBackward', prepareBackward) as CrossEntropyBackwardFn,
-    crossEntropyAsync: asyncTwin(k, defaults, 'crossEntropy', prepareLoss) as CrossEntropyFn<'async'>,
-    crossEntropyWithGradAsync: asyncTwin(k, defaults, 'crossEntropyWithGrad', prepareWithGrad) as CrossEntropyWithGradFn<'async'>,
+    crossEntropy: byReduction<CrossEntropyFn, CrossEntropyGeneral>(syncTwin(k, 'crossEntropy', prepareLoss)),
+    crossEntropyWithGrad: byReduction<CrossEntropyWithGradFn, CrossEntropyWithGradGeneral>(syncTwin(k, 'crossEntropyWithGrad', prepareWithGrad)),
+    crossEntropyBackward: syncTwin(k, 'crossEntropyBackward', prepareBackward),
+    crossEntropyAsync: byReduction<CrossEntropyFn<'async'>, CrossEntropyGeneral<'async'>>(asyncTwin(k, defaults, 'crossEntropy', prepareLoss)),
+    crossEntropyWithGradAsync: byReduction<CrossEntropyWithGradFn<'async'>, CrossEntropyWithGradGeneral<'async'>>(
+      asyncTwin(k, defaults, 'crossEntropyWithGrad', prepareWithGrad),
+    ),
   };
 }

@@ -13,6 +13,10 @@ import type { Backend } from './types.js';
 const loaded = load();
 const api = createApi(loaded.kernels, loaded.backend);
 
+// Each function is documented here, on its export, where editors and the emitted index.d.ts show
+// it. lib/js.ts exports the same names over the pure-TS kernels; test/backend.test.ts keeps the
+// two lists equal to what createApi builds.
+
 /**
  * Which implementation answers calls: `{ native, isa, supported, threads }`, and `reason` when the
  * pure-TS path is in use (`SOFTMAX_SIMD_BACKEND=js`, or why the addon did not load). `isa` is the

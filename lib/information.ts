@@ -1,8 +1,8 @@
 // entropy, crossEntropyProbs and klDivergence over rows of probabilities. The kernel checks the
 // rows (one pass) before it computes (a second), so a bad row throws with nothing written; this
 // module turns the index it reports into a message.
-import { CompensatedSum } from './js/sum.js';
 import type { Kernels, Measure } from './kernels.js';
+import { CompensatedSum } from './sum.js';
 import type { FloatArray, InformationOptions } from './types.js';
 import * as check from './validate.js';
 
@@ -37,7 +37,7 @@ export function informationFunctions(k: Kernels): {
   crossEntropyProbs: DivergenceFn;
   klDivergence: DivergenceFn;
 } {
-  function run(fn: Measure, p: unknown, q: unknown, options: InformationOptions | undefined): FloatArray {
+  function run<T extends FloatArray>(fn: Measure, p: T, q: T | undefined, options: InformationOptions<T> | undefined): T {
     const o = check.options(fn, options, keys);
     const x = check.floatArray(fn, 'p', p);
     const y = fn === 'entropy' ? null : check.partner(fn, 'q', q, x, 'p');
@@ -57,9 +57,8 @@ export function informationFunctions(k: Kernels): {
     return out;
   }
   return {
-    entropy: ((p: FloatArray, options?: InformationOptions) => run('entropy', p, undefined, options)) as EntropyFn,
-    crossEntropyProbs: ((p: FloatArray, q: FloatArray, options?: InformationOptions) =>
-      run('crossEntropyProbs', p, q, options)) as DivergenceFn,
-    klDivergence: ((p: FloatArray, q: FloatArray, options?: InformationOptions) => run('klDivergence', p, q, options)) as DivergenceFn,
+    entropy: (p, options) => run('entropy', p, undefined, options),
+    crossEntropyProbs: (p, q, options) => run('crossEntropyProbs', p, q, options),
+    klDivergence: (p, q, options) => run('klDivergence', p, q, options),
   };
 }

@@ -4,10 +4,10 @@
  *
  * @packageDocumentation
  */
-import { createApi } from '../api.js';
-import { PARALLEL_MIN } from '../kernels.js';
-import type { Backend } from '../types.js';
-import { jsKernels } from './kernels.js';
+import { createApi } from './api.js';
+import { jsKernels } from './js/kernels.js';
+import { PARALLEL_MIN } from './kernels.js';
+import type { Backend } from './types.js';
 
 export const backend: Backend = Object.freeze({
   native: false,
@@ -19,44 +19,15 @@ export const backend: Backend = Object.freeze({
   reason: 'softmax-simd/js',
 });
 
+// The names the package root exports with their documentation (lib/index.ts). ESM needs static
+// names, so each entry lists them once; test/backend.test.ts checks both lists against createApi.
 export const {
-  softmax,
-  logSoftmax,
-  logSumExp,
-  crossEntropy,
-  crossEntropyWithGrad,
-  crossEntropyBackward,
-  nllLoss,
-  entropy,
-  crossEntropyProbs,
-  klDivergence,
-  sigmoid,
-  logSigmoid,
-  sigmoidBackward,
-  binaryCrossEntropyWithLogits,
-  binaryCrossEntropyWithLogitsBackward,
-  l1Loss,
-  l1LossBackward,
-  l2Loss,
-  l2LossBackward,
-  mseLoss,
-  mseLossBackward,
-  huberLoss,
-  huberLossBackward,
-  smoothL1Loss,
-  smoothL1LossBackward,
-  softmaxBackward,
-  logSoftmaxBackward,
-  argmax,
-  topK,
-  score,
-  softmaxAsync,
-  logSoftmaxAsync,
-  logSumExpAsync,
-  crossEntropyAsync,
-  crossEntropyWithGradAsync,
-  topKAsync,
-  scoreAsync,
+  softmax, logSoftmax, logSumExp, crossEntropy, crossEntropyWithGrad, crossEntropyBackward, nllLoss,
+  entropy, crossEntropyProbs, klDivergence, sigmoid, logSigmoid, sigmoidBackward,
+  binaryCrossEntropyWithLogits, binaryCrossEntropyWithLogitsBackward, l1Loss, l1LossBackward, l2Loss,
+  l2LossBackward, mseLoss, mseLossBackward, huberLoss, huberLossBackward, smoothL1Loss,
+  smoothL1LossBackward, softmaxBackward, logSoftmaxBackward, argmax, topK, score, softmaxAsync,
+  logSoftmaxAsync, logSumExpAsync, crossEntropyAsync, crossEntropyWithGradAsync, topKAsync, scoreAsync,
 } = createApi(jsKernels, backend);
 
-export type * from '../types.js';
+export type * from './types.js';

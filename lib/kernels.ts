@@ -1,3 +1,4 @@
+import { surface } from './surface.js';
 import type { FloatArray, NativeIsa } from './types.js';
 
 /** One fused cross-entropy call over validated inputs (see native/include/softmax_simd/kernels.h). */
@@ -36,8 +37,8 @@ export interface BinaryCrossEntropyCall {
   gradElementScale: FloatArray | null;
 }
 
-/** The information measures over probability rows (the kernels' ABI numbers them 0, 1, 2 in this order). */
-export const measures = ['entropy', 'crossEntropyProbs', 'klDivergence'] as const;
+/** The information measures over probability rows (the kernels' ABI numbers them in this order). */
+export const measures = surface.measures;
 export type Measure = (typeof measures)[number];
 
 /** One information-measure call over validated shapes; the kernel checks the values. */
@@ -56,8 +57,8 @@ export interface InformationCall {
   tolerance: number;
 }
 
-/** The regression losses (the kernels' ABI numbers them 0 to 4 in this order). */
-export const regressionKinds = ['l1', 'l2', 'mse', 'huber', 'smoothL1'] as const;
+/** The regression losses (the kernels' ABI numbers them in this order). */
+export const regressionKinds = surface.regressionKinds;
 export type RegressionKind = (typeof regressionKinds)[number];
 
 /** One regression-loss call over validated element pairs. */
@@ -99,17 +100,15 @@ export type RowCall =
   | { op: 'crossEntropy'; call: CrossEntropyCall }
   | { op: 'score'; call: ScoreCall };
 
-/** The rows of a chunk on the fixed grid both backends use (native/src/row_jobs.h). */
-export const CHUNK_ELEMENTS = 65536;
+/** The rows of a chunk on the fixed grid both backends use (native/src/node/row_jobs.h). */
 export function chunkRows(cols: number): number {
-  return Math.max(1, Math.floor(CHUNK_ELEMENTS / cols));
+  return Math.max(1, Math.floor(surface.chunkElements / cols));
 }
 
 /**
  * Async calls on inputs of at least this many elements use every thread by default; below it,
- * one. Measured on 2 Zen 4 cores (bench/README.md, "Threads and async"): from 2^20 elements a
- * second thread gains 1.17-1.31x in every run; from 2^16 to 2^18 it is often slower (a few
- * chunks, and a pool thread to wake).
+ * one: with only a few chunks, waking a second thread costs more than it gains (bench/README.md,
+ * "Threads and async", has the sweep this comes from).
  */
 export const PARALLEL_MIN = 1048576;
 

@@ -17,6 +17,7 @@ import {
   type RowCall,
   routeSmall,
 } from './kernels.js';
+import { surface } from './surface.js';
 import type { Backend, FloatArray, NativeIsa } from './types.js';
 import { MAX_THREADS } from './validate.js';
 
@@ -28,8 +29,8 @@ import { MAX_THREADS } from './validate.js';
 type Run<R> = [how: R extends number ? number : Int32Array];
 type RowResult = number | Promise<number | null>;
 
-/** The addon's exports (native/src/addon.cc). */
-interface Addon {
+/** The addon's exports (native/src/node/addon.cc); their arguments are lib/surface.ts's. */
+export interface Addon {
   isa: NativeIsa;
   supported: NativeIsa[];
   softmaxRows<R extends RowResult>(x: FloatArray, out: FloatArray, cols: number, t: number, allMaskedZero: boolean, ...run: Run<R>): R;
@@ -122,7 +123,7 @@ function runNative<R extends RowResult>(addon: Addon, c: RowCall, how: Run<R>[0]
   }
 }
 
-function nativeKernels(addon: Addon): Kernels {
+export function nativeKernels(addon: Addon): Kernels {
   return {
     isa: addon.isa,
     sigmoid: addon.sigmoid,
@@ -150,10 +151,8 @@ function loadAddon(): Addon {
 }
 
 /** The native ISAs of this architecture, worst first: the values SOFTMAX_SIMD_ISA may take here. */
-export function isasOf(arch: string): NativeIsa[] {
-  if (arch === 'x64') return ['scalar', 'avx2', 'avx512'];
-  if (arch === 'arm64') return ['scalar', 'neon'];
-  return ['scalar'];
+export function isasOf(arch: string): readonly NativeIsa[] {
+  return arch === 'x64' || arch === 'arm64' ? surface.isas[arch] : surface.isas.other;
 }
 
 /** Marks an error caused by a SOFTMAX_SIMD_* variable (the CLI reports it in one line, exit 2). */
@@ -163,19 +162,17 @@ function envError<E extends Error>(error: E): E {
 
 function checkIsaCap(env: Record<string, string | undefined>): void {
   const cap = env.SOFTMAX_SIMD_ISA ?? '';
-  const isas: string[] = isasOf(process.arch);
+  const isas: readonly string[] = isasOf(process.arch);
   if (cap !== '' && !isas.includes(cap)) {
     throw envError(new RangeError(`softmax-simd: SOFTMAX_SIMD_ISA must be one of ${isas.join(', ')} on ${process.arch}, got ${JSON.stringify(cap)}`));
   }
 }
 
 /**
- * Inputs of at most this many elements take the pure-TS kernels even when the addon is loaded.
- * Measured per call on Zen 4 (Node 20, argument checks included; first at 300 ns and 95 ns + 14
- * ns an element, crossing near 14): softmax now costs about 340 ns through the addon at any small
- * size (the row grid of async work adds ~40 ns) and 150 ns + 11 ns an element in pure TS,
- * crossing near 18 elements; crossEntropyWithGrad about 1,020 ns against 500 ns + 15 ns an
- * element, crossing near 35. The threshold stays below both.
+ * Inputs of at most this many elements take the pure-TS kernels even when the addon is loaded:
+ * below it, crossing into native costs more than the work. It stays below the sizes where the two
+ * paths' per-call costs cross for softmax and the fused cross-entropy (bench/README.md, "Tiny
+ * calls", has the measurements).
  */
 export const SMALL_MAX_DEFAULT = 12;
 

@@ -1,18 +1,20 @@
 // nllLoss: one read per row, so both backends share this TS code.
-import { CompensatedSum } from './js/sum.js';
-import { reduced, targetWeightTotal } from './reduce.js';
+import { byReduction, reduced, targetWeightTotal } from './reduce.js';
+import { CompensatedSum } from './sum.js';
 import type { FloatArray, IntegerArray, NllLossOptions } from './types.js';
 import * as check from './validate.js';
 
 const keys = ['cols', 'weight', 'ignoreIndex', 'reduction', 'out'] as const;
 
-export interface NllLossFn {
+/** {@link NllLossFn} for any `reduction`: one loss per row with `'none'`, else a number. */
+export type NllLossGeneral = <T extends FloatArray>(logProbs: T, target: IntegerArray, options?: NllLossOptions<T>) => number | T;
+
+export interface NllLossFn extends NllLossGeneral {
   <T extends FloatArray>(logProbs: T, target: IntegerArray, options: NllLossOptions<T> & { reduction: 'none' }): T;
   <T extends FloatArray>(logProbs: T, target: IntegerArray, options?: NllLossOptions<T> & { reduction?: 'mean' | 'sum' }): number;
-  <T extends FloatArray>(logProbs: T, target: IntegerArray, options?: NllLossOptions<T>): number | T;
 }
 
-function nll(logProbs: FloatArray, target: IntegerArray, options?: NllLossOptions): number | FloatArray {
+function nll<T extends FloatArray>(logProbs: T, target: IntegerArray, options?: NllLossOptions<T>): number | T {
   const fn = 'nllLoss';
   const o = check.options(fn, options, keys);
   const x = check.floatArray(fn, 'logProbs', logProbs);
@@ -34,4 +36,4 @@ function nll(logProbs: FloatArray, target: IntegerArray, options?: NllLossOption
   return reduced(reduction, total.value(), reduction === 'mean' ? targetWeightTotal(classes, weight) : 1);
 }
 
-export const nllLoss = nll as NllLossFn;
+export const nllLoss = byReduction<NllLossFn, NllLossGeneral>(nll);

@@ -21,6 +21,11 @@ export interface Prepared<R> {
 /** The option keys every prepared function accepts, beyond its own. */
 export const runKeys = ['threads', 'signal'] as const;
 
+/**
+ * The sync function of a `prepare`, with its parameters and result: a generic `prepare`
+ * (`<T extends FloatArray>(fn, x: T, …) => Prepared<T>`) gives a generic function, which each
+ * module checks against its public type (softmax.ts: `softmax: SoftmaxFn`), with no cast.
+ */
 export function syncTwin<A extends unknown[], R>(
   k: Kernels,
   fn: string,
@@ -33,6 +38,7 @@ export function syncTwin<A extends unknown[], R>(
   };
 }
 
+/** The async function of a `prepare`, typed as {@link syncTwin} types the sync one, with a Promise of the result. */
 export function asyncTwin<A extends unknown[], R>(
   k: Kernels,
   defaults: ParallelDefaults,

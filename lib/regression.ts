@@ -3,14 +3,16 @@
 // A flop or two an element: the native kernels run at memory speed, where a JS loop (with the
 // compensated sum a long reduction needs) runs at a fraction of it.
 import type { Kernels, RegressionKind } from './kernels.js';
-import { backwardOutput, reduced } from './reduce.js';
+import { backwardOutput, byReduction, reduced } from './reduce.js';
 import type { BackwardOptions, FloatArray, HuberOptions, RegressionOptions, SmoothL1Options } from './types.js';
 import * as check from './validate.js';
 
-export interface RegressionLossFn<O extends RegressionOptions> {
+/** {@link RegressionLossFn} for any `reduction`: one loss per element with `'none'`, else a number. */
+export type RegressionLossGeneral<O extends RegressionOptions> = <T extends FloatArray>(input: T, target: T, options?: O & { out?: T }) => number | T;
+
+export interface RegressionLossFn<O extends RegressionOptions> extends RegressionLossGeneral<O> {
   <T extends FloatArray>(input: T, target: T, options: O & { reduction: 'none'; out?: T }): T;
   <T extends FloatArray>(input: T, target: T, options?: O & { reduction?: 'mean' | 'sum'; out?: undefined }): number;
-  <T extends FloatArray>(input: T, target: T, options?: O & { out?: T }): number | T;
 }
 
 export type RegressionBackwardFn<O extends RegressionOptions> = <T extends FloatArray>(
@@ -26,11 +28,14 @@ interface Family {
   param?: { key: 'delta' | 'beta'; fallback: number; zeroOk: boolean };
 }
 
-function regressionPair<O extends RegressionOptions>(k: Kernels, { name, kind, param }: Family) {
+function regressionPair<O extends RegressionOptions>(
+  k: Kernels,
+  { name, kind, param }: Family,
+): { loss: RegressionLossFn<O>; backward: RegressionBackwardFn<O> } {
   const extra = param ? [param.key] : [];
   const lossKeys = ['reduction', 'out', ...extra];
   const backwardKeys = ['reduction', 'gradOutput', 'out', ...extra];
-  const prepare = (fn: string, input: unknown, target: unknown, o: Partial<Record<string, unknown>>) => {
+  const prepare = <T extends FloatArray>(fn: string, input: T, target: T, o: Partial<Record<string, unknown>>) => {
     const x = check.floatArray(fn, 'input', input);
     const t = check.partner(fn, 'target', target, x, 'input');
     const reduction = check.reduction(fn, o.reduction);
@@ -44,7 +49,7 @@ function regressionPair<O extends RegressionOptions>(k: Kernels, { name, kind, p
   const run = (x: FloatArray, t: FloatArray, a: number, lossOut: FloatArray | null, gradOut: FloatArray | null, gradScale: number, each: FloatArray | null) =>
     k.regression({ kind: kindFor(a), input: x, target: t, param: a, lossOut, gradOut, gradScale, gradElementScale: each });
 
-  function loss(input: FloatArray, target: FloatArray, options?: O & { out?: FloatArray }): number | FloatArray {
+  function loss<T extends FloatArray>(input: T, target: T, options?: O & { out?: T }): number | T {
     const o = check.options(name, options, lossKeys);
     const { x, t, reduction, a } = prepare(name, input, target, o);
     const out = check.lossOut(name, reduction, o.out, x, x.length, { alias: [x, t] });
@@ -52,7 +57,7 @@ function regressionPair<O extends RegressionOptions>(k: Kernels, { name, kind, p
     return out ?? reduced(reduction, total, x.length);
   }
 
-  function backward(input: FloatArray, target: FloatArray, options?: O & BackwardOptions): FloatArray {
+  function backward<T extends FloatArray>(input: T, target: T, options?: O & BackwardOptions<T>): T {
     const fn = `${name}Backward`;
     const o = check.options(fn, options, backwardKeys);
     const { x, t, reduction, a } = prepare(fn, input, target, o);
@@ -62,7 +67,7 @@ function regressionPair<O extends RegressionOptions>(k: Kernels, { name, kind, p
     return out;
   }
 
-  return { loss: loss as RegressionLossFn<O>, backward: backward as RegressionBackwardFn<O> };
+  return { loss: byReduction<RegressionLossFn<O>, RegressionLossGeneral<O>>(loss), backward };
 }
 
 export function regressionFunctions(k: Kernels) {

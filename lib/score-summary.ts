@@ -1,7 +1,7 @@
 // The batch summary of `score`, tallied row by row so that the CLI can add chunk after chunk and
 // get what one call over every row would give. Every row is accounted for: rows with no finite
 // prediction are counted by cause and left out of the mean NLL, which averages the others.
-import { CompensatedSum } from './js/sum.js';
+import { CompensatedSum } from './sum.js';
 import type { FloatArray, ScoreSummary } from './types.js';
 
 export class ScoreTally {

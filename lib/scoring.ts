@@ -31,12 +31,7 @@ function scoreCall(logits: FloatArray, cols: number, outputs: Partial<ScoreCall>
   return { op: 'score', call: { logits, cols, ...none, ...outputs } };
 }
 
-/** A new array of `like`'s type. */
-function arrayLike(like: FloatArray, length: number): FloatArray {
-  return new (like.constructor as new (n: number) => FloatArray)(length);
-}
-
-function prepareArgmax(fn: string, x: unknown, options?: unknown): Prepared<Int32Array> {
+function prepareArgmax(fn: string, x: FloatArray, options?: ArgmaxOptions & ParallelOptions): Prepared<Int32Array> {
   const o = check.options(fn, options, argmaxKeys);
   const input = check.floatArray(fn, 'x', x);
   const { rows, cols } = check.shape(fn, 'x', input, o.cols);
@@ -44,7 +39,7 @@ function prepareArgmax(fn: string, x: unknown, options?: unknown): Prepared<Int3
   return { call: scoreCall(input, cols, { predictions: out }), options: o, finish: () => out };
 }
 
-function prepareTopK(fn: string, x: unknown, k: unknown, options?: unknown): Prepared<TopKResult<FloatArray>> {
+function prepareTopK<T extends FloatArray>(fn: string, x: T, k: number, options?: TopKOptions<T> & AsyncOptions): Prepared<TopKResult<T>> {
   const o = check.options(fn, options, topKKeys);
   const input = check.floatArray(fn, 'x', x);
   const { rows, cols } = check.shape(fn, 'x', input, o.cols);
@@ -56,15 +51,15 @@ function prepareTopK(fn: string, x: unknown, k: unknown, options?: unknown): Pre
   return { call, options: o, finish: () => ({ indices, values }) };
 }
 
-function prepareScore(fn: string, logits: unknown, options?: unknown): Prepared<ScoreResult<FloatArray>> {
+function prepareScore<T extends FloatArray>(fn: string, logits: T, options?: ScoreOptions & AsyncOptions): Prepared<ScoreResult<T>> {
   const o = check.options(fn, options, scoreKeys);
   const x = check.floatArray(fn, 'logits', logits);
   const { rows, cols } = check.shape(fn, 'logits', x, o.cols);
   const labels = o.labels === undefined ? null : check.classTargets(fn, 'labels', o.labels, rows, cols, null).labels;
   const top = o.topK === undefined ? 0 : check.count(fn, 'topK', o.topK, cols);
-  const predictions = new Int32Array(rows), confidence = arrayLike(x, rows), logSumExp = arrayLike(x, rows);
-  const nll = labels ? arrayLike(x, rows) : null;
-  const topK = top ? { indices: new Int32Array(rows * top), values: arrayLike(x, rows * top) } : null;
+  const predictions = new Int32Array(rows), confidence = check.newLike(x, rows), logSumExp = check.newLike(x, rows);
+  const nll = labels ? check.newLike(x, rows) : null;
+  const topK = top ? { indices: new Int32Array(rows * top), values: check.newLike(x, rows * top) } : null;
   const call = scoreCall(x, cols, {
     labels,
     predictions,
@@ -76,10 +71,10 @@ function prepareScore(fn: string, logits: unknown, options?: unknown): Prepared<
     topIndices: topK && topK.indices,
     topValues: topK && topK.values,
   });
-  const finish = (): ScoreResult<FloatArray> => {
+  const finish = (): ScoreResult<T> => {
     const tally = new ScoreTally();
     tally.add(predictions, logSumExp, labels, nll);
-    const result: ScoreResult<FloatArray> = { predictions, confidence, logSumExp, summary: tally.summary(labels !== null) };
+    const result: ScoreResult<T> = { predictions, confidence, logSumExp, summary: tally.summary(labels !== null) };
     if (nll) result.nll = nll;
     if (topK) result.topK = topK;
     return result;
@@ -87,12 +82,15 @@ function prepareScore(fn: string, logits: unknown, options?: unknown): Prepared<
   return { call, options: o, finish };
 }
 
-export function scoringFunctions(k: Kernels, defaults: ParallelDefaults) {
+export function scoringFunctions(
+  k: Kernels,
+  defaults: ParallelDefaults,
+): { argmax: ArgmaxFn; topK: TopKFn; topKAsync: TopKAsyncFn; score: ScoreFn; scoreAsync: ScoreAsyncFn } {
   return {
-    argmax: syncTwin(k, 'argmax', prepareArgmax) as ArgmaxFn,
-    topK: syncTwin(k, 'topK', prepareTopK) as TopKFn,
-    topKAsync: asyncTwin(k, defaults, 'topK', prepareTopK) as TopKAsyncFn,
-    score: syncTwin(k, 'score', prepareScore) as ScoreFn,
-    scoreAsync: asyncTwin(k, defaults, 'score', prepareScore) as ScoreAsyncFn,
+    argmax: syncTwin(k, 'argmax', prepareArgmax),
+    topK: syncTwin(k, 'topK', prepareTopK),
+    topKAsync: asyncTwin(k, defaults, 'topK', prepareTopK),
+    score: syncTwin(k, 'score', prepareScore),
+    scoreAsync: asyncTwin(k, defaults, 'score', prepareScore),
   };
 }

@@ -2,7 +2,7 @@
 // work runs in the backend's kernels; sigmoidBackward is one multiply-add an element, which
 // gains nothing from crossing into native, so both backends share its TS loop.
 import type { Kernels } from './kernels.js';
-import { backwardOutput, reduced } from './reduce.js';
+import { backwardOutput, byReduction, reduced } from './reduce.js';
 import type {
   BinaryCrossEntropyBackwardOptions,
   BinaryCrossEntropyLossOptions,
@@ -20,10 +20,12 @@ const backwardKeys = [...commonKeys, 'gradOutput', 'out'] as const;
 export type ElementwiseFn = <T extends FloatArray>(x: T, options?: ElementwiseOptions<T>) => T;
 export type SigmoidBackwardFn = <T extends FloatArray>(y: T, dy: T, options?: ElementwiseOptions<T>) => T;
 
-export interface BinaryCrossEntropyFn {
+/** {@link BinaryCrossEntropyFn} for any `reduction`: one loss per element with `'none'`, else a number. */
+export type BinaryCrossEntropyGeneral = <T extends FloatArray>(x: T, target: T, options?: BinaryCrossEntropyLossOptions<T>) => number | T;
+
+export interface BinaryCrossEntropyFn extends BinaryCrossEntropyGeneral {
   <T extends FloatArray>(x: T, target: T, options: BinaryCrossEntropyLossOptions<T> & { reduction: 'none' }): T;
   <T extends FloatArray>(x: T, target: T, options?: BinaryCrossEntropyLossOptions<T> & { reduction?: 'mean' | 'sum' }): number;
-  <T extends FloatArray>(x: T, target: T, options?: BinaryCrossEntropyLossOptions<T>): number | T;
 }
 
 export type BinaryCrossEntropyBackwardFn = <T extends FloatArray>(
@@ -34,9 +36,9 @@ export type BinaryCrossEntropyBackwardFn = <T extends FloatArray>(
 
 type Options = Partial<Record<(typeof commonKeys)[number], unknown>>;
 
-interface Prepared {
-  x: FloatArray;
-  target: FloatArray;
+interface Prepared<T extends FloatArray> {
+  x: T;
+  target: T;
   cols: number;
   reduction: Reduction;
   weight: FloatArray | null;
@@ -44,7 +46,7 @@ interface Prepared {
   reads: check.Reads;
 }
 
-function prepare(fn: string, x: unknown, target: unknown, o: Options): Prepared {
+function prepare<T extends FloatArray>(fn: string, x: T, target: T, o: Options): Prepared<T> {
   const logits = check.floatArray(fn, 'x', x);
   const { cols } = check.shape(fn, 'x', logits, o.cols);
   const t = check.partner(fn, 'target', target, logits, 'x');
@@ -53,7 +55,7 @@ function prepare(fn: string, x: unknown, target: unknown, o: Options): Prepared 
   let posWeight: FloatArray | null;
   if (typeof o.posWeight === 'number') {
     const pw = check.finite(fn, 'posWeight', o.posWeight);
-    posWeight = new (logits.constructor as new (n: number) => FloatArray)(cols).fill(pw);
+    posWeight = check.newLike(logits, cols).fill(pw);
   } else {
     posWeight = check.weightsOf(fn, 'posWeight', o.posWeight, [['cols', cols]], logits);
   }
@@ -91,7 +93,7 @@ export function sigmoidFunctions(k: Kernels): {
   }
 
   // A plain object literal: spreads cost microseconds on small calls.
-  const run = (p: Prepared, lossOut: FloatArray | null, gradOut: FloatArray | null, gradScale: number, gradElementScale: FloatArray | null) =>
+  const run = (p: Prepared<FloatArray>, lossOut: FloatArray | null, gradOut: FloatArray | null, gradScale: number, gradElementScale: FloatArray | null) =>
     k.binaryCrossEntropyRows({
       x: p.x,
       target: p.target,
@@ -104,7 +106,7 @@ export function sigmoidFunctions(k: Kernels): {
       gradElementScale,
     });
 
-  function binaryCrossEntropyWithLogits(x: FloatArray, target: FloatArray, options?: BinaryCrossEntropyLossOptions) {
+  function binaryCrossEntropyWithLogits<T extends FloatArray>(x: T, target: T, options?: BinaryCrossEntropyLossOptions<T>): number | T {
     const fn = 'binaryCrossEntropyWithLogits';
     const o = check.options(fn, options, lossKeys);
     const p = prepare(fn, x, target, o);
@@ -113,7 +115,7 @@ export function sigmoidFunctions(k: Kernels): {
     return lossOut ?? reduced(p.reduction, total, p.x.length);
   }
 
-  function binaryCrossEntropyWithLogitsBackward(x: FloatArray, target: FloatArray, options?: BinaryCrossEntropyBackwardOptions) {
+  function binaryCrossEntropyWithLogitsBackward<T extends FloatArray>(x: T, target: T, options?: BinaryCrossEntropyBackwardOptions<T>): T {
     const fn = 'binaryCrossEntropyWithLogitsBackward';
     const o = check.options(fn, options, backwardKeys);
     const p = prepare(fn, x, target, o);
@@ -127,7 +129,7 @@ export function sigmoidFunctions(k: Kernels): {
     sigmoid: elementwise('sigmoid', k.sigmoid),
     logSigmoid: elementwise('logSigmoid', k.logSigmoid),
     sigmoidBackward,
-    binaryCrossEntropyWithLogits: binaryCrossEntropyWithLogits as BinaryCrossEntropyFn,
-    binaryCrossEntropyWithLogitsBackward: binaryCrossEntropyWithLogitsBackward as BinaryCrossEntropyBackwardFn,
+    binaryCrossEntropyWithLogits: byReduction<BinaryCrossEntropyFn, BinaryCrossEntropyGeneral>(binaryCrossEntropyWithLogits),
+    binaryCrossEntropyWithLogitsBackward,
   };
 }

@@ -14,7 +14,7 @@ export type SoftmaxAsyncFn = <T extends FloatArray>(x: T, options?: SoftmaxOptio
 export type LogSumExpAsyncFn = <T extends FloatArray>(x: T, options?: LogSumExpOptions<T> & AsyncOptions) => Promise<T>;
 
 function prepareRowwise(op: 'softmax' | 'logSoftmax') {
-  return (fn: string, x: unknown, options?: unknown): Prepared<FloatArray> => {
+  return <T extends FloatArray>(fn: string, x: T, options?: SoftmaxOptions<T> & AsyncOptions): Prepared<T> => {
     const o = check.options(fn, options, softmaxKeys);
     const input = check.floatArray(fn, 'x', x);
     const { cols } = check.shape(fn, 'x', input, o.cols);
@@ -25,7 +25,7 @@ function prepareRowwise(op: 'softmax' | 'logSoftmax') {
   };
 }
 
-function prepareLogSumExp(fn: string, x: unknown, options?: unknown): Prepared<FloatArray> {
+function prepareLogSumExp<T extends FloatArray>(fn: string, x: T, options?: LogSumExpOptions<T> & AsyncOptions): Prepared<T> {
   const o = check.options(fn, options, logSumExpKeys);
   const input = check.floatArray(fn, 'x', x);
   const { rows, cols } = check.shape(fn, 'x', input, o.cols);
@@ -33,14 +33,24 @@ function prepareLogSumExp(fn: string, x: unknown, options?: unknown): Prepared<F
   return { call: { op: 'logSumExp', x: input, out, cols }, options: o, finish: () => out };
 }
 
-export function softmaxFunctions(k: Kernels, defaults: ParallelDefaults) {
+export function softmaxFunctions(
+  k: Kernels,
+  defaults: ParallelDefaults,
+): {
+  softmax: SoftmaxFn;
+  logSoftmax: SoftmaxFn;
+  logSumExp: LogSumExpFn;
+  softmaxAsync: SoftmaxAsyncFn;
+  logSoftmaxAsync: SoftmaxAsyncFn;
+  logSumExpAsync: LogSumExpAsyncFn;
+} {
   const softmax = prepareRowwise('softmax'), logSoftmax = prepareRowwise('logSoftmax');
   return {
-    softmax: syncTwin(k, 'softmax', softmax) as SoftmaxFn,
-    logSoftmax: syncTwin(k, 'logSoftmax', logSoftmax) as SoftmaxFn,
-    logSumExp: syncTwin(k, 'logSumExp', prepareLogSumExp) as LogSumExpFn,
-    softmaxAsync: asyncTwin(k, defaults, 'softmax', softmax) as SoftmaxAsyncFn,
-    logSoftmaxAsync: asyncTwin(k, defaults, 'logSoftmax', logSoftmax) as SoftmaxAsyncFn,
-    logSumExpAsync: asyncTwin(k, defaults, 'logSumExp', prepareLogSumExp) as LogSumExpAsyncFn,
+    softmax: syncTwin(k, 'softmax', softmax),
+    logSoftmax: syncTwin(k, 'logSoftmax', logSoftmax),
+    logSumExp: syncTwin(k, 'logSumExp', prepareLogSumExp),
+    softmaxAsync: asyncTwin(k, defaults, 'softmax', softmax),
+    logSoftmaxAsync: asyncTwin(k, defaults, 'logSoftmax', logSoftmax),
+    logSumExpAsync: asyncTwin(k, defaults, 'logSumExp', prepareLogSumExp),
   };
 }

@@ -1,3 +1,6 @@
+// Shared by the pure-TS kernels (lib/js/) and the API's own reductions (nll.ts, reduce.ts, the
+// entropy checks, the score summary), so it sits below both.
+
 /**
  * Compensated (Kahan–Babuška–Neumaier) summation: the error stays near one rounding whatever the
  * number of terms, so rows of 2^20 classes meet the same bounds as short ones.

@@ -63,8 +63,8 @@ export function isFloatArray(v: unknown): v is FloatArray {
   return name === 'Float32Array' || name === 'Float64Array';
 }
 
-/** Whether two typed arrays have the same element type (whatever their realms). */
-function sameType(a: ArrayBufferView, b: ArrayBufferView): boolean {
+/** Whether two typed arrays have the same element type (whatever their realms); then `a` is typed as `b`. */
+function sameType<T extends ArrayBufferView>(a: ArrayBufferView, b: T): a is T {
   return typedArrayName.call(a) === typedArrayName.call(b);
 }
 
@@ -123,9 +123,22 @@ export function options<K extends string>(
   return value as Partial<Record<K, unknown>>;
 }
 
-export function floatArray(fn: string, name: string, value: unknown): FloatArray {
+/** `value`, checked to be a float array; an argument typed `T` by the public signature stays `T`. */
+export function floatArray<V>(fn: string, name: string, value: V): V & FloatArray {
   if (!isFloatArray(value)) throw typeError(fn, name, 'a Float32Array or Float64Array', value);
   return attached(fn, name, value);
+}
+
+/**
+ * A new array of `like`'s type. Results have the input's array type (`<T extends FloatArray>(x: T)
+ * => T`): that holds at run time because the result is built by the input's own constructor, but
+ * the compiler cannot see it through `like.constructor` (typed `Function`), so this is the one cast
+ * for it. Every function that allocates a result of the input's type comes here (or to `outArray`,
+ * which checks a given `out` with `sameType`). The other cast behind the public signatures is
+ * `byReduction` (reduce.ts).
+ */
+export function newLike<T extends FloatArray>(like: T, length: number): T {
+  return new (like.constructor as new (n: number) => T)(length);
 }
 
 /** rows and cols of a row-major array; `cols` defaults to the whole array as one row. */
@@ -168,7 +181,7 @@ export function outArray<T extends FloatArray>(
   length: number,
   reads: Reads = { alias: [like] },
 ): T {
-  if (value === undefined) return new (like.constructor as new (n: number) => T)(length);
+  if (value === undefined) return newLike(like, length);
   if (!isFloatArray(value) || !sameType(value, like)) {
     throw typeError(fn, name, `a ${arrayType(like)} like the input`, value);
   }
@@ -182,7 +195,7 @@ export function outArray<T extends FloatArray>(
   }
   const disjoint = (reads.disjoint ?? []).find((input) => input.buffer === buffer && bytesOverlap(value, input));
   if (disjoint) throw overlapError(fn, name, sameRegion(disjoint));
-  return value as T;
+  return value;
 }
 
 export function temperature(fn: string, value: unknown): number {
@@ -299,7 +312,7 @@ export function weights(fn: string, value: unknown, cols: number, like: FloatArr
 /** `values` in `like`'s type (the same array when it already is); every entry a number. */
 export function numbersLike(fn: string, name: string, values: FloatArray | readonly unknown[], like: FloatArray): FloatArray {
   if (!Array.isArray(values) && sameType(values as FloatArray, like)) return values as FloatArray;
-  const result = new (like.constructor as new (n: number) => FloatArray)(values.length);
+  const result = newLike(like, values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number') throw typeError(fn, `${name}[${i}]`, 'a number', v);
@@ -363,7 +376,7 @@ export function partner<T extends FloatArray>(fn: string, name: string, value: u
   if (value.length !== like.length) {
     throw rangeError(fn, `${name}.length`, `${likeName}.length (${like.length})`, attached(fn, name, value).length);
   }
-  return value as T;
+  return value;
 }
 
 export function boolean(fn: string, name: string, value: unknown): boolean {

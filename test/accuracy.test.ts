@@ -2,7 +2,7 @@
 // random batches (logits uniform in [−20, 20], cols from 1 to 2^20), in two units: plain (relative
 // for probabilities, absolute / max(1, |ref|) for log-values and losses; gradients and backward
 // products relative to the size of their terms) and as a fraction of DESIGN.md's bound, which
-// must stay ≤ 1. Prints the table the README quotes.
+// must stay ≤ 1. Prints the table docs/numerics.md quotes (the README condenses it).
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Api, apis } from './helpers/apis.js';
 import { type FloatCtor, labels, rng, uniform } from './helpers/random.js';

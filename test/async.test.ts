@@ -107,7 +107,7 @@ describe.each(apis)('%s', (_name, api) => {
 
   it('rejects with a TypeError when an array is transferred while the call runs', async () => {
     // The buffer's new owner (`kept`) holds its memory until the call settles; were it freed
-    // sooner, the native workers would write freed memory (README: Async twins and threads).
+    // sooner, the native workers would write freed memory (docs/reliability.md).
     const x = new Float32Array(2 ** 22).fill(1);
     const pending = api.softmaxAsync(x, { cols: 1024, threads: 2 });
     const kept = structuredClone(x.buffer, { transfer: [x.buffer] });

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createApi } from '../lib/api.js';
 import * as root from '../lib/index.js';
-import * as js from '../lib/js/index.js';
+import * as js from '../lib/js.js';
+import { jsKernels } from '../lib/js/kernels.js';
 import { type CrossEntropyCall, type Kernels, routeSmall } from '../lib/kernels.js';
 import { SMALL_MAX_DEFAULT, isasOf, load } from '../lib/load.js';
 
@@ -78,6 +80,13 @@ describe('backend', () => {
     expect(addon.napiVersion).toBe(declared[0]);
     expect(Number(process.versions.napi)).toBeGreaterThanOrEqual(addon.napiVersion);
     expect(['node-gyp', 'cmake-js']).toContain(addon.builtWith);
+  });
+
+  it('the package root and softmax-simd/js export backend and every function createApi builds, nothing else', () => {
+    // Each entry lists the names once (ESM needs them static); this keeps the two lists in step.
+    const names = ['backend', ...Object.keys(createApi(jsKernels, js.backend))].sort();
+    expect(Object.keys(root).sort()).toEqual(names);
+    expect(Object.keys(js).sort()).toEqual(names);
   });
 
   it('native and pure-TS agree on the same batch', () => {

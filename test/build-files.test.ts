@@ -9,18 +9,18 @@ const gyp = read('binding.gyp');
 const cmake = read('CMakeLists.txt');
 
 /** The addon's C++ sources a build file names (the C++ tests' own files aside). */
-const sources = (text: string) => [...new Set(text.match(/native\/src\/\w+\.cc/g))].sort();
+const sources = (text: string) => [...new Set(text.match(/native\/src\/[\w/]+\.cc/g))].sort();
 
 describe('the two build files', () => {
   it('compile the same sources', () => {
     expect(sources(gyp)).toEqual(sources(cmake));
-    expect(sources(gyp)).toContain('native/src/addon.cc');
+    expect(sources(gyp)).toContain('native/src/node/addon.cc');
   });
 
   it('give each SIMD file the same ISA flags', () => {
     for (const [file, flags] of [['avx2', ['-mavx2', '-mfma']], ['avx512', ['-mavx512f']]] as const) {
-      const gypFlags = gyp.match(new RegExp(`"sources": \\["native/src/${file}\\.cc"\\],\\s*"cflags_cc": \\[([^\\]]*)\\]`))?.[1];
-      const cmakeFlags = cmake.match(new RegExp(`native/src/${file}\\.cc PROPERTIES COMPILE_OPTIONS "([^"]*)"`))?.[1];
+      const gypFlags = gyp.match(new RegExp(`"sources": \\["native/src/isa/${file}\\.cc"\\],\\s*"cflags_cc": \\[([^\\]]*)\\]`))?.[1];
+      const cmakeFlags = cmake.match(new RegExp(`native/src/isa/${file}\\.cc [^\\n]*PROPERTIES COMPILE_OPTIONS "([^"]*)"`))?.[1];
       expect(gypFlags?.match(/-m[\w-]+/g)).toEqual(flags);
       expect(cmakeFlags?.split(';')).toEqual(flags);
     }

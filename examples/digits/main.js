@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as root from '../../dist/index.js';
-import * as pure from '../../dist/js/index.js';
+import * as pure from '../../dist/js.js';
 import { CLASSES, PIXELS, loadDigits, mulberry32, splitDigits } from './data.js';
 import { accuracy, createTrainer, forward } from './model.js';
 import { asciiPlot, lossSvg } from './plot.js';

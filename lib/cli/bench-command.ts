@@ -5,7 +5,7 @@
 // Math.exp loop softmax, and the copy ceiling: TypedArray.prototype.set moving as many bytes as
 // the function reads and writes. Each time is the median of several samples after a warm-up.
 import * as root from '../index.js';
-import * as pure from '../js/index.js';
+import * as pure from '../js.js';
 import type { FloatArray } from '../types.js';
 import { parseCommand } from './args.js';
 import type { CommandContext } from './context.js';

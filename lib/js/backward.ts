@@ -1,7 +1,7 @@
 // Pure-TS vector-Jacobian products of softmax and logSoftmax, one row at a time: a compensated
 // row sum, then one pass that writes (so `out` may be y or dy).
+import { CompensatedSum } from '../sum.js';
 import type { FloatArray } from '../types.js';
-import { CompensatedSum } from './sum.js';
 
 // y ⊙ (dy − Σ dy·y), y = softmax(x).
 export function softmaxBackwardRows(y: FloatArray, dy: FloatArray, out: FloatArray, cols: number): void {

@@ -2,8 +2,8 @@
 // double with compensated sums. Like the SIMD kernels, it keeps the exponentials in the gradient
 // between passes (one exp per element), unless the gradient overwrites soft targets it still reads.
 import type { CrossEntropyCall } from '../kernels.js';
+import { CompensatedSum } from '../sum.js';
 import { rowMax } from './softmax.js';
-import { CompensatedSum } from './sum.js';
 
 export function crossEntropyRows(call: CrossEntropyCall): number {
   const { logits: x, cols, target, weight: w, labelSmoothing: eps, temperature: t, lossOut, gradOut: g } = call;

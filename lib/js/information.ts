@@ -1,8 +1,8 @@
 // Pure-TS information measures over probability rows, in double with compensated sums (the same
 // algorithm as native/src/serial.cc).
 import type { InformationCall } from '../kernels.js';
+import { CompensatedSum } from '../sum.js';
 import type { FloatArray } from '../types.js';
-import { CompensatedSum } from './sum.js';
 
 /** Σ of row r, or NaN if an entry is negative or not finite. */
 function checkedSum(x: FloatArray, start: number, cols: number): number {

@@ -1,6 +1,6 @@
 // Pure-TS regression losses, in PyTorch's branch form, accumulated in a compensated sum.
 import type { RegressionCall, RegressionKind } from '../kernels.js';
-import { CompensatedSum } from './sum.js';
+import { CompensatedSum } from '../sum.js';
 
 // Loss and gradient of one difference d = input − target; `a` is delta (huber) or beta (smoothL1).
 function lossOf(kind: RegressionKind, d: number, a: number): number {

@@ -3,10 +3,10 @@
 // call runs its chunks on the calling thread and yields to the event loop between them every
 // few milliseconds, checking its stop flag each time.
 import { chunkRows, type RowCall, rowCallShape } from '../kernels.js';
+import { CompensatedSum } from '../sum.js';
 import { crossEntropyRows } from './cross-entropy.js';
 import { scoreRows } from './scoring.js';
 import { logSoftmaxRows, logSumExpRows, softmaxRows } from './softmax.js';
-import { CompensatedSum } from './sum.js';
 
 /** Computes a whole row call and returns its total. */
 function runWhole(c: RowCall): number {

@@ -1,8 +1,8 @@
 // Pure-TS scoring kernel: the same algorithm as native/src/serial_scoring.cc (double arithmetic,
 // compensated sums; the top k through a heap of k indices kept in the output).
 import type { ScoreCall } from '../kernels.js';
+import { CompensatedSum } from '../sum.js';
 import type { FloatArray } from '../types.js';
-import { CompensatedSum } from './sum.js';
 
 /** a is worse than b: smaller, or equal and later. */
 function worse(x: FloatArray, start: number, a: number, b: number): boolean {

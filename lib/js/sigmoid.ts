@@ -1,8 +1,8 @@
 // Pure-TS sigmoid, logSigmoid and binary cross-entropy with logits, stable for any |x|: every
 // formula goes through e = exp(−|x|) ≤ 1, which cannot overflow.
 import type { BinaryCrossEntropyCall } from '../kernels.js';
+import { CompensatedSum } from '../sum.js';
 import type { FloatArray } from '../types.js';
-import { CompensatedSum } from './sum.js';
 
 /** σ(x) from e = exp(−|x|). */
 const sigmoidOf = (x: number, e: number) => (x < 0 ? e : 1) / (1 + e);

@@ -1,7 +1,7 @@
 // Pure-TS row kernels: the same algorithm as native/src/serial.cc (double arithmetic, compensated
 // sums), so they serve as the fallback and as the oracle native results are tested against.
+import { CompensatedSum } from '../sum.js';
 import type { FloatArray } from '../types.js';
-import { CompensatedSum } from './sum.js';
 
 /** Largest entry of x[start, start + cols); NaN if any entry is NaN. */
 export function rowMax(x: FloatArray, start: number, cols: number): number {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "../src/exp_poly.h"
+#include "simd/exp.h"
 #include "ulp.h"
 #include "softmax_simd/kernels.h"
 
@@ -34,7 +34,7 @@ Worsts exhaustive_f32(const Tables& ks, uint32_t stride) {
   const uint32_t ranges[][2] = {{0u, pos_end / 2}, {pos_end / 2 + 1, pos_end},
                                 {0x80000000u, 0x80000000u + (neg_end - 0x80000000u) / 2},
                                 {0x80000000u + (neg_end - 0x80000000u) / 2 + 1, neg_end}};
-  return parallel(4, ks.size(), [&](int i) { return float_range(ks, &kernel_table_f32::exp_array, &kernel_table_f64::exp_array, ranges[i][0], ranges[i][1], stride); });
+  return parallel(4, ks.size(), [&](int i) { return float_range(ks, &MathFunctions<float>::exp_array, &MathFunctions<double>::exp_array, ranges[i][0], ranges[i][1], stride); });
 }
 
 Worsts sampled_f64(const Tables& ks, size_t samples, uint64_t seed) {
@@ -55,7 +55,7 @@ Worsts sampled_f64(const Tables& ks, size_t samples, uint64_t seed) {
       }
       want[i] = std::exp(static_cast<long double>(x[i]));
     }
-    measure(ks, &kernel_table_f64::exp_array, x, want, worst);
+    measure(ks, &MathFunctions<double>::exp_array, x, want, worst);
   }
   return worst;
 }

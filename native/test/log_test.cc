@@ -25,7 +25,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "../src/log_poly.h"
+#include "simd/log.h"
 #include "ulp.h"
 #include "softmax_simd/kernels.h"
 
@@ -36,7 +36,7 @@ namespace {
 Worsts log_exhaustive_f32(const Tables& ks, uint32_t stride) {
   const uint32_t end = 0x7f7fffffu, q = end / 4;
   return parallel(4, ks.size(), [&](int i) {
-    return float_range(ks, &kernel_table_f32::log_array, &kernel_table_f64::log_array, 1 + i * q, i == 3 ? end : (i + 1) * q, stride);
+    return float_range(ks, &MathFunctions<float>::log_array, &MathFunctions<double>::log_array, 1 + i * q, i == 3 ? end : (i + 1) * q, stride);
   });
 }
 
@@ -72,7 +72,7 @@ Worsts log_sampled_f64(const Tables& ks, size_t samples, uint64_t seed) {
       }
       want[i] = std::log(static_cast<long double>(x[i]));
     }
-    measure(ks, &kernel_table_f64::log_array, x, want, worst);
+    measure(ks, &MathFunctions<double>::log_array, x, want, worst);
   }
   return worst;
 }
@@ -105,7 +105,7 @@ Worsts log1p_sampled_f32(const Tables& ks, size_t samples, uint64_t seed, bool n
       x[i] = log1p_input<float>(rng, i, negative);
       want[i] = std::log1p(static_cast<double>(x[i]));
     }
-    measure(ks, &kernel_table_f32::log1p_array, x, want, worst);
+    measure(ks, &MathFunctions<float>::log1p_array, x, want, worst);
   }
   return worst;
 }
@@ -120,7 +120,7 @@ Worsts log1p_sampled_f64(const Tables& ks, size_t samples, uint64_t seed, bool n
       x[i] = log1p_input<double>(rng, i, negative);
       want[i] = std::log1p(static_cast<long double>(x[i]));
     }
-    measure(ks, &kernel_table_f64::log1p_array, x, want, worst);
+    measure(ks, &MathFunctions<double>::log1p_array, x, want, worst);
   }
   return worst;
 }

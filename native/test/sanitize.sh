@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The C++ tests (kernels_test, exp_test, log_test) and the kernels they test, built with
+# The C++ tests (native/test/*_test.cc) and the kernels they test, built with
 # AddressSanitizer and UBSan (CMake option SSM_SANITIZE, gcc) in build-asan/, run by ctest with
 # every report fatal. The exhaustive float32 walks of exp_test and log_test test every 16th float
 # here (SSM_EXP_STRIDE, as the NEON run under qemu does; the plain ctest run walks them all):

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "softmax_simd/kernels.h"
+#include "math/math_table.h"
 
 namespace {
 
@@ -74,13 +74,13 @@ Worsts parallel(int count, size_t isas, F f) {
 }
 
 
-using Tables = std::vector<const kernel_table*>;
+using Tables = std::vector<const math_table*>;
 
 // Every `stride`-th float32 bit pattern in [from, to] (one sign), through each ISA's `f32`
 // function; the reference is the first ISA's `f64` one (which the double tests hold to < 1 double
 // ULP, some 10^-9 of a float ULP: a vectorised reference is what lets 2^31 inputs run in seconds).
-Worsts float_range(const Tables& ks, void (*kernel_table_f32::*f32)(const float*, float*, size_t),
-                   void (*kernel_table_f64::*f64)(const double*, double*, size_t), uint32_t from, uint32_t to,
+Worsts float_range(const Tables& ks, void (*MathFunctions<float>::*f32)(const float*, float*, size_t),
+                   void (*MathFunctions<double>::*f64)(const double*, double*, size_t), uint32_t from, uint32_t to,
                    uint32_t stride) {
   Worsts worst(ks.size());
   std::vector<float> x(4096), y(4096);
@@ -114,7 +114,7 @@ inline uint32_t stride_from_env() {
 inline Tables simd_tables(std::vector<std::string>* names) {
   Tables ks;
   for (const char* isa : {"avx512", "avx2", "neon"}) {
-    if (const kernel_table* k = ssm_kernels_for(isa)) {
+    if (const math_table* k = math_table_for(isa)) {
       ks.push_back(k);
       names->push_back(isa);
     }
@@ -124,8 +124,8 @@ inline Tables simd_tables(std::vector<std::string>* names) {
 
 inline double ulp_error(float got, double want) { return ulp_error_f32(got, want); }
 inline double ulp_error(double got, long double want) { return ulp_error_f64(got, want); }
-inline const kernel_table_f32& part(const kernel_table* k, const kernel_table_f32*) { return k->f32; }
-inline const kernel_table_f64& part(const kernel_table* k, const kernel_table_f64*) { return k->f64; }
+inline const MathFunctions<float>& part(const math_table* k, const MathFunctions<float>*) { return k->f32; }
+inline const MathFunctions<double>& part(const math_table* k, const MathFunctions<double>*) { return k->f64; }
 
 // Each ISA's function `fn` (a member of its float or double table) over x, against `want`; the
 // worst error per ISA is kept in `worst`.

@@ -119,7 +119,7 @@ const allowed = /^(package\.json|README\.md|LICENSE|binding\.gyp|native\/install
 const stray = listing.filter((f) => !allowed.test(f));
 check('no file outside dist/, prebuilds/, the native sources, binding.gyp, README, LICENSE', stray.length === 0, stray.join(', '));
 const gypSources = [...readFileSync(join(repo, 'binding.gyp'), 'utf8').matchAll(/"(native\/[^"]+\.\w+)"/g)].map((m) => m[1]);
-const wanted = ['dist/index.js', 'dist/index.d.ts', 'dist/js/index.js', 'dist/js/index.d.ts', 'dist/cli/main.js', 'native/install.js',
+const wanted = ['dist/index.js', 'dist/index.d.ts', 'dist/js.js', 'dist/js.d.ts', 'dist/cli/main.js', 'native/install.js',
   'prebuilds/linux-x64/softmax-simd.glibc.node', 'prebuilds/linux-arm64/softmax-simd.glibc.node', ...gypSources];
 const missing = wanted.filter((f) => !listing.includes(f));
 check('the entry points, both prebuilds and every source binding.gyp names', missing.length === 0, missing.join(', '));

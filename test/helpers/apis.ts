@@ -1,7 +1,7 @@
 // The suite runs against the package root (native unless SOFTMAX_SIMD_BACKEND=js) and the
 // pure-TS build, side by side in one process.
 import * as root from '../../lib/index.js';
-import * as js from '../../lib/js/index.js';
+import * as js from '../../lib/js.js';
 
 export type Api = typeof js;
 

@@ -190,9 +190,6 @@ SSM_SCORE_ARGS(f64, double)
     int64_t (*information_rows)(const information_args_##suffix* args);                         \
     double (*regression)(const regression_args_##suffix* args);                                 \
     double (*score_rows)(const score_args_##suffix* args);                                      \
-    void (*exp_array)(const real* x, real* y, size_t n); /* the ISA's exp, for tests */         \
-    void (*log_array)(const real* x, real* y, size_t n); /* the ISA's log, for tests */         \
-    void (*log1p_array)(const real* x, real* y, size_t n); /* the ISA's log1p, for tests */     \
   } kernel_table_##suffix;
 
 SSM_KERNEL_TABLE(f32, float)
@@ -216,6 +213,9 @@ const kernel_table* ssm_kernels_for(const char* isa);
 
 /* The ISAs this build and CPU support, best last, space separated: "scalar avx2 avx512". */
 const char* ssm_supported_isas(void);
+
+/* The ISAs this build has for its architecture, whatever the CPU, best last, space separated. */
+const char* ssm_built_isas(void);
 
 /* Each ISA's table (the SIMD ones exist only where they are built; call only if supported). */
 const kernel_table* ssm_table_serial(void);

@@ -105,6 +105,17 @@ const kernel_table* ssm_kernels_for(const char* isa) {
   return nullptr;
 }
 
+const char* ssm_built_isas(void) {
+  static const std::string names = [] {
+    size_t n;
+    const Isa* list = isas(&n);
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += (i ? " " : "") + std::string(list[i].name);
+    return s;
+  }();
+  return names.c_str();
+}
+
 const char* ssm_supported_isas(void) {
   static const std::string names = [] {
     size_t n;

@@ -1,12 +1,14 @@
-// An ISA's kernel table (kernels.h) from its vector ops: the row kernels of rows_impl.h,
-// losses_impl.h and scoring_impl.h, instantiated for float and double. Included by that ISA's
-// translation unit only.
-#ifndef SOFTMAX_SIMD_TABLE_IMPL_H
-#define SOFTMAX_SIMD_TABLE_IMPL_H
+// An ISA's kernel table (kernels.h) from its vector ops: every family's SIMD body instantiated for
+// float and double. Included by that ISA's translation unit only (isa/avx2.cc, ...).
+#ifndef SOFTMAX_SIMD_ISA_TABLE_H
+#define SOFTMAX_SIMD_ISA_TABLE_H
 
-#include "losses_impl.h"
-#include "rows_impl.h"
-#include "scoring_impl.h"
+#include "cross_entropy/cross_entropy.h"
+#include "elementwise/elementwise.h"
+#include "information/information.h"
+#include "scoring/scoring.h"
+#include "softmax/backward.h"
+#include "softmax/softmax.h"
 
 namespace {
 
@@ -15,40 +17,38 @@ template <class O>
 struct Entries {
   using T = typename O::T;
   static void softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
-    t == 1 ? Rows<O, false>::softmax_rows(x, out, rows, cols, t, all_masked)
-           : Rows<O, true>::softmax_rows(x, out, rows, cols, t, all_masked);
+    t == 1 ? Softmax<O, false>::softmax_rows(x, out, rows, cols, t, all_masked)
+           : Softmax<O, true>::softmax_rows(x, out, rows, cols, t, all_masked);
   }
   static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
-    t == 1 ? Rows<O, false>::log_softmax_rows(x, out, rows, cols, t, all_masked)
-           : Rows<O, true>::log_softmax_rows(x, out, rows, cols, t, all_masked);
+    t == 1 ? Softmax<O, false>::log_softmax_rows(x, out, rows, cols, t, all_masked)
+           : Softmax<O, true>::log_softmax_rows(x, out, rows, cols, t, all_masked);
   }
   template <class Args>
   static double cross_entropy_rows(const Args* a) {
-    return a->temperature == 1 ? Rows<O, false>::cross_entropy_rows(a) : Rows<O, true>::cross_entropy_rows(a);
+    return a->temperature == 1 ? CrossEntropy<O, false>::cross_entropy_rows(a) : CrossEntropy<O, true>::cross_entropy_rows(a);
   }
 };
 
-// One element type's table, in the order of SSM_KERNEL_TABLE (the argument structs of the
-// templated entries are deduced from the table's function-pointer types).
+// One element type's table, each entry set by name (the argument structs of the templated entries
+// are deduced from the table's function-pointer types).
 template <class O, class Table>
 Table entries() {
-  using R = Rows<O, false>;
-  using L = Losses<O>;
-  return {Entries<O>::softmax_rows,
-          Entries<O>::log_softmax_rows,
-          R::log_sum_exp_rows,
-          Entries<O>::cross_entropy_rows,
-          L::sigmoid,
-          L::log_sigmoid,
-          L::bce_with_logits,
-          L::softmax_backward_rows,
-          L::log_softmax_backward_rows,
-          L::information_rows,
-          L::regression,
-          Scoring<O>::score_rows,
-          R::exp_array,
-          R::log_array,
-          R::log1p_array};
+  using E = Elementwise<O>;
+  Table t{};
+  t.softmax_rows = Entries<O>::softmax_rows;
+  t.log_softmax_rows = Entries<O>::log_softmax_rows;
+  t.log_sum_exp_rows = Softmax<O, false>::log_sum_exp_rows;
+  t.cross_entropy_rows = Entries<O>::cross_entropy_rows;
+  t.sigmoid = E::sigmoid;
+  t.log_sigmoid = E::log_sigmoid;
+  t.bce_with_logits = E::bce_with_logits;
+  t.softmax_backward_rows = Backward<O>::softmax_backward_rows;
+  t.log_softmax_backward_rows = Backward<O>::log_softmax_backward_rows;
+  t.information_rows = Information<O>::information_rows;
+  t.regression = E::regression;
+  t.score_rows = Scoring<O>::score_rows;
+  return t;
 }
 
 // The kernel table of one ISA.
@@ -63,4 +63,4 @@ kernel_table make_table(const char* isa) {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_TABLE_IMPL_H
+#endif  // SOFTMAX_SIMD_ISA_TABLE_H

@@ -9,8 +9,8 @@
 // away (a Worker terminated, the process exiting) the hook cancels its calls and waits until no
 // pool thread touches their arrays any more; the hook is added after the thread-safe function is
 // made, so it runs before that function closes (cleanup hooks run newest first).
-#ifndef SOFTMAX_SIMD_ASYNC_CALL_H
-#define SOFTMAX_SIMD_ASYNC_CALL_H
+#ifndef SOFTMAX_SIMD_NODE_ASYNC_CALL_H
+#define SOFTMAX_SIMD_NODE_ASYNC_CALL_H
 
 #include <node_api.h>
 
@@ -20,8 +20,8 @@
 #include <utility>
 #include <vector>
 
-#include "row_jobs.h"
-#include "thread_pool.h"
+#include "node/row_jobs.h"
+#include "node/thread_pool.h"
 
 namespace {
 
@@ -117,4 +117,4 @@ inline void AsyncCall::finish() { calls->deliver(this); }
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_ASYNC_CALL_H
+#endif  // SOFTMAX_SIMD_NODE_ASYNC_CALL_H

@@ -5,10 +5,10 @@
 // The grid depends only on the shape (about kChunkElements per chunk, whole rows), and each
 // chunk's partial total (a loss or NLL sum) has its own slot; the slots are added in chunk order.
 // So the outputs and the total are the same bits whatever the number of threads, sync or async.
-// A chunk of 64K elements takes 10-30 us: small enough to balance two threads on a noisy
-// machine and to stop soon after an abort, large enough that taking a chunk costs nothing.
-#ifndef SOFTMAX_SIMD_ROW_JOBS_H
-#define SOFTMAX_SIMD_ROW_JOBS_H
+// A chunk of 64K elements is small enough to balance two threads on a noisy machine and to stop
+// soon after an abort, and large enough that taking a chunk costs nothing beside its work.
+#ifndef SOFTMAX_SIMD_NODE_ROW_JOBS_H
+#define SOFTMAX_SIMD_NODE_ROW_JOBS_H
 
 #include <algorithm>
 #include <atomic>
@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "row_sum.h"
+#include "simd/compensated_sum.h"
 
 namespace {
 
@@ -100,4 +100,4 @@ class RowJob {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_ROW_JOBS_H
+#endif  // SOFTMAX_SIMD_NODE_ROW_JOBS_H

@@ -1,12 +1,12 @@
 // The library's own threads for async calls. Kernels that run for milliseconds must not occupy
-// libuv's pool, which fs, dns.lookup, zlib and crypto share: there, twenty 32M-element softmaxAsync
-// calls held an fs.stat up for 300 ms. One pool per process, shared by every Node environment (the
+// libuv's pool, which fs, dns.lookup, zlib and crypto share: there they held up file I/O for as
+// long as they ran (README, "Batch scoring"). One pool per process, shared by every Node environment (the
 // main thread and Workers), grown on demand to the most threads one call has asked for; its
 // threads wait for work and are never joined: they end with the process (the pool is never
 // destroyed, so no static destructor can pull it from under a running kernel). Node-free:
 // async_call.h drives it.
-#ifndef SOFTMAX_SIMD_THREAD_POOL_H
-#define SOFTMAX_SIMD_THREAD_POOL_H
+#ifndef SOFTMAX_SIMD_NODE_THREAD_POOL_H
+#define SOFTMAX_SIMD_NODE_THREAD_POOL_H
 
 #include <algorithm>
 #include <condition_variable>
@@ -120,4 +120,4 @@ class ThreadPool {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_THREAD_POOL_H
+#endif  // SOFTMAX_SIMD_NODE_THREAD_POOL_H

@@ -1,6 +1,6 @@
-// The scoring kernel (kernels.h, score_args) over an ISA's vector ops `O`, included by that
-// ISA's translation unit only (see rows_impl.h). Per row:
-// - with anything that needs the probabilities: the online statistics of rows_impl.h (max and
+// The scoring kernel (kernels.h, score_args): the SIMD body over an ISA's vector ops `O`, included
+// by that ISA's translation unit only (isa/table.h); the serial twin is scoring/serial.cc. Per row:
+// - with anything that needs the probabilities: the online statistics of softmax/softmax.h (max and
 //   Σ e^(x − max) in one read, blocks from L1); a NaN makes the sum NaN;
 // - otherwise (argmax, raw top k): a vector max that also sums x − x, which is NaN when the row
 //   holds a NaN or an infinity;
@@ -8,28 +8,25 @@
 // top k (a heap of k indices; whole vectors are compared with the heap's threshold, and only
 // entries above it are offered, so once the heap has filled a row costs one compare a vector).
 // Rows with a NaN or an infinite max go to the serial kernel, which has the exact semantics.
-#ifndef SOFTMAX_SIMD_SCORING_IMPL_H
-#define SOFTMAX_SIMD_SCORING_IMPL_H
+#ifndef SOFTMAX_SIMD_SCORING_SCORING_H
+#define SOFTMAX_SIMD_SCORING_SCORING_H
 
 #include <cmath>
 #include <limits>
 
-#include "row_ranges.h"
-#include "row_sum.h"
-#include "rows_impl.h"
+#include "scoring/top_k.h"
+#include "simd/compensated_sum.h"
+#include "simd/row_ranges.h"
+#include "softmax/softmax.h"
 #include "softmax_simd/kernels.h"
-#include "top_k.h"
 
 namespace {
-
-inline double serial_score(const score_args_f32& a) { return score_rows_f32_serial(&a); }
-inline double serial_score(const score_args_f64& a) { return score_rows_f64_serial(&a); }
 
 template <class O>
 struct Scoring {
   using T = typename O::T;
   using V = typename O::V;
-  using R = Rows<O, false>;
+  using R = Softmax<O, false>;
   static constexpr size_t N = O::N;
   static constexpr T kInf = std::numeric_limits<T>::infinity();
 
@@ -85,7 +82,8 @@ struct Scoring {
         m = checked_max(x, cols, &ordinary);
       }
       if (!ordinary) {
-        total.add(serial_score(score_range(a, r, r + 1)));
+        const auto row = score_range(a, r, r + 1);
+        total.add(Typed<T>::serial().score_rows(&row));
         continue;
       }
       const auto arg = static_cast<int32_t>(first_equal(x, cols, m));
@@ -120,4 +118,4 @@ struct Scoring {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_SCORING_IMPL_H
+#endif  // SOFTMAX_SIMD_SCORING_SCORING_H

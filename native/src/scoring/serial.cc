@@ -5,9 +5,9 @@
 #include <limits>
 #include <type_traits>
 
-#include "row_sum.h"
+#include "simd/compensated_sum.h"
 #include "softmax_simd/kernels.h"
-#include "top_k.h"
+#include "scoring/top_k.h"
 
 namespace {
 

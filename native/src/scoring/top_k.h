@@ -3,8 +3,8 @@
 // replaces the root only when it is strictly larger (an equal value comes later, so it is worse),
 // which is the test the SIMD kernels make on whole vectors before offering single entries.
 // O(cols · log k) at worst. The caller handles rows with a NaN (they have no order).
-#ifndef SOFTMAX_SIMD_TOP_K_H
-#define SOFTMAX_SIMD_TOP_K_H
+#ifndef SOFTMAX_SIMD_SCORING_TOP_K_H
+#define SOFTMAX_SIMD_SCORING_TOP_K_H
 
 #include <cstddef>
 #include <cstdint>
@@ -61,4 +61,4 @@ class TopK {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_TOP_K_H
+#endif  // SOFTMAX_SIMD_SCORING_TOP_K_H

@@ -1,7 +1,7 @@
 // Compensated (Kahan-Babuska-Neumaier) summation in double: the error stays near one rounding
 // whatever the number of terms, which is what lets rows of 2^20 classes meet the same bounds.
-#ifndef SOFTMAX_SIMD_ROW_SUM_H
-#define SOFTMAX_SIMD_ROW_SUM_H
+#ifndef SOFTMAX_SIMD_SIMD_COMPENSATED_SUM_H
+#define SOFTMAX_SIMD_SIMD_COMPENSATED_SUM_H
 
 #include <cmath>
 
@@ -28,4 +28,4 @@ class CompensatedSum {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_ROW_SUM_H
+#endif  // SOFTMAX_SIMD_SIMD_COMPENSATED_SUM_H

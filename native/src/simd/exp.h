@@ -27,8 +27,8 @@
 // NEON, under qemu: float 0.868 ULP over every 16th float32 input, double 0.881 ULP over
 // 6.25·10^6 inputs. ULP is the spacing of the type at the exact result (the subnormal spacing
 // below the smallest normal number).
-#ifndef SOFTMAX_SIMD_EXP_POLY_H
-#define SOFTMAX_SIMD_EXP_POLY_H
+#ifndef SOFTMAX_SIMD_SIMD_EXP_H
+#define SOFTMAX_SIMD_SIMD_EXP_H
 
 namespace {
 
@@ -107,4 +107,4 @@ inline typename O::V exp_scaled(typename O::V d, const ExpScale<O>& k) {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_EXP_POLY_H
+#endif  // SOFTMAX_SIMD_SIMD_EXP_H

@@ -48,12 +48,12 @@
 // 0.732 ULP over 6.25·10^6 inputs).
 // ULP is the spacing of the type at the exact result (the subnormal spacing below the smallest
 // normal number).
-#ifndef SOFTMAX_SIMD_LOG_POLY_H
-#define SOFTMAX_SIMD_LOG_POLY_H
+#ifndef SOFTMAX_SIMD_SIMD_LOG_H
+#define SOFTMAX_SIMD_SIMD_LOG_H
 
 #include <limits>
 
-#include "vector_ops.h"
+#include "simd/vector_ops.h"
 
 namespace {
 
@@ -158,4 +158,4 @@ inline typename O::V log_quotient(typename O::V p, typename O::V q) {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_LOG_POLY_H
+#endif  // SOFTMAX_SIMD_SIMD_LOG_H

@@ -1,8 +1,8 @@
 // Rows [begin, end) of a cross-entropy or scoring call, as a call of their own: every per-row
 // pointer moved to row `begin` (absent outputs stay null). The SIMD kernels hand single rows to
 // the serial ones this way, and the addon hands chunks of rows to its threads.
-#ifndef SOFTMAX_SIMD_ROW_RANGES_H
-#define SOFTMAX_SIMD_ROW_RANGES_H
+#ifndef SOFTMAX_SIMD_SIMD_ROW_RANGES_H
+#define SOFTMAX_SIMD_SIMD_ROW_RANGES_H
 
 #include <cstddef>
 
@@ -44,4 +44,4 @@ Args score_range(const Args& a, size_t begin, size_t end) {
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_ROW_RANGES_H
+#endif  // SOFTMAX_SIMD_SIMD_ROW_RANGES_H

@@ -1,6 +1,6 @@
 // Vector ops every ISA gets from its own ops (simd_avx2.h, simd_avx512.h, simd_neon.h).
-#ifndef SOFTMAX_SIMD_VECTOR_OPS_H
-#define SOFTMAX_SIMD_VECTOR_OPS_H
+#ifndef SOFTMAX_SIMD_SIMD_VECTOR_OPS_H
+#define SOFTMAX_SIMD_SIMD_VECTOR_OPS_H
 
 namespace {
 
@@ -12,4 +12,4 @@ inline typename O::V select_negative(typename O::V x, typename O::V a, typename 
 
 }  // namespace
 
-#endif  // SOFTMAX_SIMD_VECTOR_OPS_H
+#endif  // SOFTMAX_SIMD_SIMD_VECTOR_OPS_H

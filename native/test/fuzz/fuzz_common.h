@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "softmax_simd/kernels.h"
-#include "../../src/typed_kernels.h"
+#include "isa/typed_kernels.h"
 #include "../tolerance.h"
 
 namespace fuzz {

@@ -1,0 +1,148 @@
+// Cross-entropy with its gradient, fused: the SIMD body over an ISA's vector ops `O`, on the row
+// statistics of softmax/softmax.h (one read of the logits for the loss; the gradient keeps the
+// exponentials of rows that fit in cache). Rows whose max or spread is not finite, or whose
+// gradient constants leave T's range, go to the serial twin (cross_entropy/serial.cc), which has
+// the exact semantics. Included by an ISA's translation unit only (isa/table.h).
+#ifndef SOFTMAX_SIMD_CROSS_ENTROPY_CROSS_ENTROPY_H
+#define SOFTMAX_SIMD_CROSS_ENTROPY_CROSS_ENTROPY_H
+
+#include <cmath>
+
+#include "simd/compensated_sum.h"
+#include "simd/row_ranges.h"
+#include "softmax/softmax.h"
+
+namespace {
+
+template <class O, bool kScaled>
+struct CrossEntropy : Softmax<O, kScaled> {
+  using S = Softmax<O, kScaled>;
+  using typename S::T;
+  using typename S::V;
+  using typename S::Stats;
+  using S::each;
+  using S::exps;
+  using S::fold;
+  using S::in_range;
+  using S::kStoreMax;
+  using S::max;
+  using S::next_row;
+  using S::scale_for;
+  using S::serial;
+  using S::stats;
+
+  template <class Args>
+  static double cross_entropy_rows(const Args* args) {
+    const Args& a = *args;
+    ExpScale<O> k;
+    if (!scale_for(a.temperature, &k)) return serial().cross_entropy_rows(&a);
+    const size_t cols = a.cols;
+    const double eps = a.label_smoothing, smooth = eps / static_cast<double>(cols);
+    const double inv_t = 1.0 / a.temperature;
+    CompensatedSum weights;  // W = Σ_c w[c]
+    for (size_t c = 0; c < cols; ++c) weights.add(a.weight ? a.weight[c] : 1.0);
+    const double weight_total = weights.value();
+    const bool soft = a.target_probs != nullptr;
+    const bool spread = soft || eps != 0;  // the loss needs Σ u_c (m − x_c) over every class
+    const V ta = O::set1(static_cast<T>(1 - eps)), tb = O::set1(static_cast<T>(smooth));
+
+    CompensatedSum total;
+    for (size_t r = 0; r < a.rows; ++r) {
+      const T* x = a.logits + r * cols;
+      T* g = a.grad_out ? a.grad_out + r * cols : nullptr;
+      const T* tp = soft ? a.target_probs + r * cols : nullptr;
+      const int32_t y = soft ? -1 : a.target[r];
+      if (!soft && y == a.ignore_index) {
+        if (a.loss_out) a.loss_out[r] = 0;
+        if (g) each(cols, [&](size_t i, size_t n) { O::store(g + i, O::zero(), n); });
+        continue;
+      }
+      // u_c: soft, w_c·((1−ε)t_c + ε/C); hard, w_c (the smoothing term's weights).
+      auto u = [&](size_t i, size_t n) {
+        const V w = a.weight ? O::load(a.weight + i, n, 0) : O::set1(1);
+        return soft ? O::mul(w, O::fma(O::load(tp + i, n, 0), ta, tb)) : w;
+      };
+      const double xy = soft ? 0 : x[y];  // read before the gradient may overwrite the logits
+      const double wy = soft ? 0 : (a.weight ? a.weight[y] : 1.0);
+      const double scale = a.grad_scale * (a.grad_row_scale ? a.grad_row_scale[r] : 1.0) * inv_t;
+      // A row that fits in cache keeps its exponentials in the gradient (one exp per element
+      // instead of two), unless the gradient overwrites soft targets that the last pass reads.
+      const bool stored = g && cols <= kStoreMax && !(soft && g == tp);
+      // Σ u_c is Q for soft targets, and rescales the spread when the online max rises.
+      const bool need_u_total = soft || !stored;
+      CompensatedSum u_total, u_spread;  // Σ u_c and Σ u_c (m − x_c)
+      auto per_block = [&](size_t b, size_t n, V mv) {
+        if (!spread) return;
+        if (need_u_total) u_total.add(fold(n, [&](size_t i, size_t c) { return O::keep(u(b + i, c), c); }));
+        u_spread.add(fold(n, [&](size_t i, size_t c) {
+          return O::keep(O::mul(u(b + i, c), O::sub(mv, O::load(x + b + i, c, 0))), c);
+        }));
+      };
+      // Q = Σ q_c: soft, Σ u_c; hard, (1−ε)·w_y + ε/C·W.
+      auto q_total = [&] { return soft ? u_total.value() : (1 - eps) * wy + smooth * weight_total; };
+      // The gradient's constants are at most Q·scale and (1−ε)·w_y·scale (the sum is ≥ 1); with
+      // 1/T near T's maximum they pass it, and the serial kernel, which scales last, takes the row.
+      bool grad_in_range = true;
+      auto check_grad_range = [&] {
+        grad_in_range = !g || (in_range(scale) && in_range(q_total() * scale) && in_range((1 - eps) * wy * scale));
+      };
+      Stats st;
+      if (stored) {
+        st = {max(x, cols), 0, false};
+        if (std::isfinite(st.m)) {
+          const V mv = O::set1(st.m);
+          per_block(0, cols, mv);  // before the exponentials overwrite logits that are the gradient
+          check_grad_range();
+          if (grad_in_range && (!spread || std::isfinite(u_spread.value()))) {
+            const T* next = next_row(x, r, a.rows, cols);
+            st.sum = fold(cols, [&](size_t i, size_t n) {
+              if (next) __builtin_prefetch(next + i);
+              const V e = exps(x, i, n, mv, k);
+              O::store(g + i, e, n);
+              return e;
+            });
+          }
+        }
+      } else {
+        auto rescale = [&](T m_old, T m_new) { u_spread.add(u_total.value() * (static_cast<double>(m_new) - m_old)); };
+        st = stats(x, cols, k, a.temperature, next_row(x, r, a.rows, cols), per_block, rescale);
+        check_grad_range();
+      }
+      // The serial kernel also takes rows whose spread is not finite: −Inf logits (whose +Inf
+      // terms per_block skips in an all −Inf block), NaN, or m − x beyond the float range.
+      if (!std::isfinite(st.m) || !grad_in_range ||
+          (spread && (st.masked_block || !std::isfinite(u_spread.value())))) {
+        const auto row = cross_entropy_range(a, r, r + 1);
+        total.add(serial().cross_entropy_rows(&row));
+        continue;
+      }
+      const double log_sum = std::log(st.sum);
+      double loss;
+      if (soft) {
+        loss = q_total() * log_sum + u_spread.value() * inv_t;
+      } else {
+        loss = (1 - eps) * wy * (log_sum + (st.m - xy) * inv_t);
+        if (eps != 0) loss += smooth * (weight_total * log_sum + u_spread.value() * inv_t);
+      }
+      if (a.loss_out) a.loss_out[r] = static_cast<T>(loss);
+      total.add(loss);
+      if (!g) continue;
+      // grad_c = (Q p_c − q_c)·scale/T with p_c = e_c / sum; q_c = u_c (soft) or ε/C·u_c plus
+      // (1−ε)·w_y at the label (hard), which is subtracted after the vector pass.
+      const V mv = O::set1(st.m), qp = O::set1(static_cast<T>(q_total() * scale / st.sum));
+      const V qu = O::set1(static_cast<T>(-scale * (soft ? 1.0 : smooth)));
+      auto e = [&](size_t i, size_t n) { return stored ? O::load(g + i, n, 0) : exps(x, i, n, mv, k); };
+      if (!soft && eps == 0) {
+        each(cols, [&](size_t i, size_t n) { O::store(g + i, O::mul(e(i, n), qp), n); });
+      } else {
+        each(cols, [&](size_t i, size_t n) { O::store(g + i, O::fma(e(i, n), qp, O::mul(qu, u(i, n))), n); });
+      }
+      if (!soft) g[y] = static_cast<T>(g[y] - (1 - eps) * wy * scale);
+    }
+    return total.value();
+  }
+};
+
+}  // namespace
+
+#endif  // SOFTMAX_SIMD_CROSS_ENTROPY_CROSS_ENTROPY_H
