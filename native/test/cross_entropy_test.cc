@@ -63,23 +63,15 @@ void test_cross_entropy(size_t rows, size_t cols, double eps, double t, std::mt1
 // longest row that keeps its exponentials (1 MiB: the recompute path).
 template <typename Real>
 void test_cross_entropy_vs_serial(std::mt19937_64& rng) {
-  const double rel_prob = sizeof(Real) == 4 ? 1e-5 : 2e-12, rel_log = sizeof(Real) == 4 ? 2e-6 : 2e-12;
-  const std::string dt = Tol<Real>::name;
-  auto& k = kernels<Real>();
-  auto& serial = serial_kernels<Real>();
-  const size_t past_store = (size_t{1} << 20) / sizeof(Real) + 3;
-  for (size_t cols : {size_t{1}, size_t{5}, size_t{33}, size_t{2047}, size_t{2049}, size_t{5000}, size_t{8192}, size_t{20000}, past_store}) {  // 8192: masked rows end on a block edge
-    const size_t rows = 8;
-    std::vector<Real> x(rows * cols), w(cols), soft(rows * cols);
+  const double rel_prob = kRelProb<Real>, rel_log = kRelLog<Real>;
+  const auto [k, serial] = tables<Real>();
+  for_each_special_batch<Real>(rng, [&](const std::vector<Real>& x, size_t rows, size_t cols, const std::string& where) {
+    std::vector<Real> w(cols), soft(rows * cols);
     std::vector<int32_t> y(rows);
-    for (size_t r = 0; r < rows; ++r) {
-      special_row(&x[r * cols], cols, static_cast<int>(r), rng);
-      y[r] = static_cast<int32_t>(rng() % cols);
-    }
+    for (auto& v : y) v = static_cast<int32_t>(rng() % cols);
     std::uniform_real_distribution<double> u(0.2, 2);
     for (auto& v : w) v = static_cast<Real>(u(rng));
     for (auto& v : soft) v = static_cast<Real>(u(rng) / cols);
-    const std::string where = dt + " cols=" + std::to_string(cols);
     for (bool use_soft : {false, true}) {
       for (double eps : {0.0, 0.1}) {
         std::vector<Real> la(rows, 7), lb(rows, 7), ga(x.size(), 7), gb(x.size(), 7);
@@ -110,7 +102,7 @@ void test_cross_entropy_vs_serial(std::mt19937_64& rng) {
         }
       }
     }
-  }
+  });
 }
 
 void run_all(std::mt19937_64& rng) {

@@ -9,14 +9,10 @@ namespace {
 // at lengths around the vector width and beyond a fold (32 vectors).
 template <typename Real>
 void test_information_vs_serial(std::mt19937_64& rng) {
-  const double rel = sizeof(Real) == 4 ? 2e-6 : 1e-12;
-  const std::string dt = Tol<Real>::name;
-  auto& k = kernels<Real>();
-  auto& serial = serial_kernels<Real>();
-  std::uniform_real_distribution<double> u(0, 1);
-  for (size_t cols : {1, 5, 33, 2049, 20000}) {
-    const size_t rows = 3, n = rows * cols;
-    const std::string where = dt + " cols=" + std::to_string(cols);
+  for_each_length<Real>([&](auto& k, auto& serial, size_t cols, size_t rows, const std::string& where) {
+    const size_t n = rows * cols;
+    const double rel = kRelElement<Real>;
+    std::uniform_real_distribution<double> u(0, 1);
     // Probability rows with zeros (q = 0 where p > 0 in the last row: +Inf for KL and cross-entropy).
     std::vector<Real> p(n), q(n);
     for (size_t r = 0; r < rows; ++r) {
@@ -58,15 +54,10 @@ void test_information_vs_serial(std::mt19937_64& rng) {
                             std::all_of(out.begin(), out.end(), [](Real v) { return v == 7; });
       check(rejected, "information rejects a bad last row (" + std::to_string(bad) + ") " + where);
     }
-  }
+  });
 }
 
-void run_all(std::mt19937_64& rng) {
-  if (testing_serial()) return;  // the serial kernels are the reference here
-  test_information_vs_serial<float>(rng);
-  test_information_vs_serial<double>(rng);
-}
 
 }  // namespace
 
-int main() { return run_on_every_isa(run_all); }
+int main() { return run_vs_serial<test_information_vs_serial<float>, test_information_vs_serial<double>>(); }

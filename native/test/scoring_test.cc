@@ -9,10 +9,9 @@ namespace {
 // then the argmax alone and the raw top k alone, which take the kernel's other path.
 template <typename Real>
 void test_score_vs_serial(std::mt19937_64& rng) {
-  const double rel_prob = sizeof(Real) == 4 ? 1e-5 : 2e-12, rel_log = sizeof(Real) == 4 ? 2e-6 : 2e-12;
+  const double rel_prob = kRelProb<Real>, rel_log = kRelLog<Real>;
   using Args = std::conditional_t<sizeof(Real) == 4, score_args_f32, score_args_f64>;
-  auto& k = kernels<Real>();
-  auto& serial = serial_kernels<Real>();
+  const auto [k, serial] = tables<Real>();
   const size_t past_store = (size_t{1} << 20) / sizeof(Real) + 3;
   for (size_t cols : {size_t{1}, size_t{5}, size_t{33}, size_t{2049}, size_t{5000}, past_store}) {
     const size_t rows = 9;
@@ -64,12 +63,7 @@ void test_score_vs_serial(std::mt19937_64& rng) {
   }
 }
 
-void run_all(std::mt19937_64& rng) {
-  if (testing_serial()) return;  // the serial kernel is the reference here
-  test_score_vs_serial<float>(rng);
-  test_score_vs_serial<double>(rng);
-}
 
 }  // namespace
 
-int main() { return run_on_every_isa(run_all); }
+int main() { return run_vs_serial<test_score_vs_serial<float>, test_score_vs_serial<double>>(); }

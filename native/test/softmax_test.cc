@@ -109,18 +109,9 @@ void test_examples() {
 // (1 MiB: the recompute path).
 template <typename Real>
 void test_softmax_vs_serial(std::mt19937_64& rng) {
-  // Both kernels are held to the reference; these allow both errors (probabilities and
-  // gradients: DESIGN.md's bound with the x − m rounding at |x − m| ≤ 18, twice).
-  const double rel_prob = sizeof(Real) == 4 ? 1e-5 : 2e-12, rel_log = sizeof(Real) == 4 ? 2e-6 : 2e-12;
-  const std::string dt = Tol<Real>::name;
-  auto& k = kernels<Real>();
-  auto& serial = serial_kernels<Real>();
-  const size_t past_store = (size_t{1} << 20) / sizeof(Real) + 3;
-  for (size_t cols : {size_t{1}, size_t{5}, size_t{33}, size_t{2047}, size_t{2049}, size_t{5000}, size_t{8192}, size_t{20000}, past_store}) {  // 8192: masked rows end on a block edge
-    const size_t rows = 8;
-    std::vector<Real> x(rows * cols);
-    for (size_t r = 0; r < rows; ++r) special_row(&x[r * cols], cols, static_cast<int>(r), rng);
-    const std::string where = dt + " cols=" + std::to_string(cols);
+  const double rel_prob = kRelProb<Real>, rel_log = kRelLog<Real>;
+  const auto [k, serial] = tables<Real>();
+  for_each_special_batch<Real>(rng, [&](const std::vector<Real>& x, size_t rows, size_t cols, const std::string& where) {
     for (int am : {SSM_ALL_MASKED_NAN, SSM_ALL_MASKED_ZERO}) {
       for (double t : {1.0, 0.7, 1e-40}) {  // 1e-40: 1/T overflows float, the serial kernels take f32 calls
         std::vector<Real> a(x.size(), 7), b(x.size(), 7);
@@ -136,7 +127,7 @@ void test_softmax_vs_serial(std::mt19937_64& rng) {
     k.log_sum_exp_rows(x.data(), a.data(), rows, cols);
     serial.log_sum_exp_rows(x.data(), b.data(), rows, cols);
     check(agree(a, b, rel_log, 1.0), "log_sum_exp vs serial " + where);
-  }
+  });
 }
 
 // The backward products over softmax / log-softmax outputs of finite logits against the serial
@@ -144,14 +135,10 @@ void test_softmax_vs_serial(std::mt19937_64& rng) {
 // fold (32 vectors).
 template <typename Real>
 void test_backward_vs_serial(std::mt19937_64& rng) {
-  const double rel = sizeof(Real) == 4 ? 2e-6 : 1e-12;
-  const std::string dt = Tol<Real>::name;
-  auto& k = kernels<Real>();
-  auto& serial = serial_kernels<Real>();
-  std::uniform_real_distribution<double> u(0, 1);
-  for (size_t cols : {1, 5, 33, 2049, 20000}) {
-    const size_t rows = 3, n = rows * cols;
-    const std::string where = dt + " cols=" + std::to_string(cols);
+  for_each_length<Real>([&](auto& k, auto& serial, size_t cols, size_t rows, const std::string& where) {
+    const size_t n = rows * cols;
+    const double rel = kRelElement<Real>;
+    std::uniform_real_distribution<double> u(0, 1);
     std::vector<Real> a(n, 7), b(n, 7);
     // Backward products over softmax / log-softmax outputs of finite logits.
     std::vector<Real> z(n), y(n), ly(n), dy(n);
@@ -167,7 +154,7 @@ void test_backward_vs_serial(std::mt19937_64& rng) {
     serial.log_softmax_backward_rows(ly.data(), dy.data(), b.data(), rows, cols);
     check(agree(a, b, rel, 1.0), "log_softmax_backward vs serial " + where);
 
-  }
+  });
 }
 
 void run_all(std::mt19937_64& rng) {

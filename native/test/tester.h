@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "isa/typed_kernels.h"
@@ -155,6 +156,47 @@ auto& serial_kernels() {
 
 bool testing_serial() { return g_table == ssm_table_serial(); }
 
+// The ISA under test and the serial kernels, for Real: `const auto [k, serial] = tables<Real>();`.
+template <typename Real>
+std::pair<const typename Typed<Real>::Table&, const typename Typed<Real>::Table&> tables() {
+  return {kernels<Real>(), serial_kernels<Real>()};
+}
+
+// Bounds on the difference between an ISA and the serial kernels, both held to the reference:
+// values computed element by element, and (allowing both errors) probabilities and gradients
+// (DESIGN.md's bound with the x − m rounding at |x − m| ≤ 18, twice) and log-values.
+template <typename Real>
+constexpr double kRelElement = sizeof(Real) == 4 ? 2e-6 : 1e-12;
+template <typename Real>
+constexpr double kRelProb = sizeof(Real) == 4 ? 1e-5 : 2e-12;
+template <typename Real>
+constexpr double kRelLog = sizeof(Real) == 4 ? 2e-6 : 2e-12;
+
+// f(k, serial, cols, rows, where) at the lengths the element-wise and row-sum comparisons run
+// at: around the vector width and beyond a fold (32 vectors), 3 rows each; k is the ISA under
+// test, serial the serial kernels.
+template <typename Real, class F>
+void for_each_length(F f) {
+  const auto [k, serial] = tables<Real>();
+  for (size_t cols : {1, 5, 33, 2049, 20000}) {
+    f(k, serial, cols, size_t{3}, std::string(Tol<Real>::name) + " cols=" + std::to_string(cols));
+  }
+}
+
+// f(x, rows, cols, where) over batches of 8 rows, row r of special kind r (special_row), at
+// lengths around the vector width, the online block (2048) and past the longest row that keeps
+// its exponentials (1 MiB: the recompute paths). 8192: masked rows end on a block edge.
+template <typename Real, class F>
+void for_each_special_batch(std::mt19937_64& rng, F f) {
+  const size_t past_store = (size_t{1} << 20) / sizeof(Real) + 3;
+  for (size_t cols : {size_t{1}, size_t{5}, size_t{33}, size_t{2047}, size_t{2049}, size_t{5000}, size_t{8192}, size_t{20000}, past_store}) {
+    const size_t rows = 8;
+    std::vector<Real> x(rows * cols);
+    for (size_t r = 0; r < rows; ++r) special_row(&x[r * cols], cols, static_cast<int>(r), rng);
+    f(x, rows, cols, std::string(Tol<Real>::name) + " cols=" + std::to_string(cols));
+  }
+}
+
 // Runs `run_all` once for every ISA this build and CPU support, each from the same seed.
 int run_on_every_isa(void (*run_all)(std::mt19937_64&)) {
   const std::string isas = ssm_supported_isas();
@@ -170,6 +212,16 @@ int run_on_every_isa(void (*run_all)(std::mt19937_64&)) {
   }
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
+}
+
+// For the families tested only against the serial kernels: F32 then F64 on each SIMD ISA.
+template <void (*F32)(std::mt19937_64&), void (*F64)(std::mt19937_64&)>
+int run_vs_serial() {
+  return run_on_every_isa([](std::mt19937_64& rng) {
+    if (testing_serial()) return;  // the serial kernels are the reference
+    F32(rng);
+    F64(rng);
+  });
 }
 
 }  // namespace

@@ -110,16 +110,17 @@ inline uint32_t stride_from_env() {
   return s ? static_cast<uint32_t>(std::max(1L, std::atol(s))) : 1;
 }
 
-// The SIMD ISAs this build and CPU support, best first, with their names.
-inline Tables simd_tables(std::vector<std::string>* names) {
-  Tables ks;
+// The SIMD ISAs this build and CPU support, best first, with their names; false, and a line saying
+// why, when there is none to measure.
+inline bool simd_tables(Tables* ks, std::vector<std::string>* names) {
   for (const char* isa : {"avx512", "avx2", "neon"}) {
     if (const math_table* k = math_table_for(isa)) {
-      ks.push_back(k);
+      ks->push_back(k);
       names->push_back(isa);
     }
   }
-  return ks;
+  if (ks->empty()) std::printf("no SIMD ISA on this machine: nothing to measure\n");
+  return !ks->empty();
 }
 
 inline double ulp_error(float got, double want) { return ulp_error_f32(got, want); }

@@ -65,6 +65,13 @@ SSM_CROSS_ENTROPY_ARGS(f64, double)
  * Elements are read before they are written, so either output may be x or target itself.
  * Returns sum_i loss_i in double when loss_out is given or grad_out is NULL, else 0.
  */
+/* The outputs every element-wise loss takes (BCE, regression): the same fields, in this order. */
+#define SSM_ELEMENT_OUTPUTS(real)                                                               \
+    real* loss_out;                    /* n element losses, or NULL */                          \
+    real* grad_out;                    /* n gradient values, or NULL */                         \
+    double grad_scale;                                                                          \
+    const real* grad_element_scale;    /* n extra factors, or NULL */
+
 #define SSM_BCE_ARGS(suffix, real)                                                              \
   typedef struct bce_args_##suffix {                                                            \
     const real* x;                     /* n logits */                                           \
@@ -73,10 +80,7 @@ SSM_CROSS_ENTROPY_ARGS(f64, double)
     const real* weight;                /* n or cols weights, or NULL for all ones */            \
     int weight_per_element;            /* weight has n entries (else cols) */                   \
     const real* pos_weight;            /* cols weights of the positive term, or NULL */         \
-    real* loss_out;                    /* n element losses, or NULL */                          \
-    real* grad_out;                    /* n gradient values, or NULL */                         \
-    double grad_scale;                                                                          \
-    const real* grad_element_scale;    /* n extra factors, or NULL */                           \
+    SSM_ELEMENT_OUTPUTS(real)                                                                   \
   } bce_args_##suffix;
 
 SSM_BCE_ARGS(f32, float)
@@ -128,15 +132,13 @@ enum ssm_regression { SSM_L1 = 0, SSM_L2 = 1, SSM_MSE = 2, SSM_HUBER = 3, SSM_SM
     const real* target;                                                                         \
     size_t n;                                                                                   \
     double param;                   /* delta or beta */                                         \
-    real* loss_out;                 /* n losses, or NULL */                                     \
-    real* grad_out;                 /* n gradient values, or NULL */                            \
-    double grad_scale;                                                                          \
-    const real* grad_element_scale; /* n extra factors, or NULL */                              \
+    SSM_ELEMENT_OUTPUTS(real)                                                                   \
   } regression_args_##suffix;
 
 SSM_REGRESSION_ARGS(f32, float)
 SSM_REGRESSION_ARGS(f64, double)
 #undef SSM_REGRESSION_ARGS
+#undef SSM_ELEMENT_OUTPUTS
 
 /*
  * One-pass scoring of logit rows: the argmax, the row's log-sum-exp and max probability, the

@@ -23,12 +23,12 @@
 namespace {
 
 template <class O>
-struct Scoring {
-  using T = typename O::T;
-  using V = typename O::V;
+struct Scoring : Softmax<O, false> {
   using R = Softmax<O, false>;
-  static constexpr size_t N = O::N;
-  static constexpr T kInf = std::numeric_limits<T>::infinity();
+  using typename R::T;
+  using typename R::V;
+  using R::N;
+  using R::kInf;
 
   // The row's max, and whether every entry is finite.
   static T checked_max(const T* x, size_t len, bool* finite) {

@@ -79,41 +79,29 @@ void log_softmax_backward_rows(const Real* y, const Real* dy, Real* out, size_t 
 
 }  // namespace
 
+// The C entry points of one element type.
+#define SSM_SOFTMAX_SERIAL(suffix, real)                                                                     \
+  void softmax_rows_##suffix##_serial(const real* x, real* out, size_t rows, size_t cols, double t,         \
+                                      int all_masked) {                                                     \
+    softmax_rows(x, out, rows, cols, t, all_masked);                                                        \
+  }                                                                                                         \
+  void log_softmax_rows_##suffix##_serial(const real* x, real* out, size_t rows, size_t cols, double t,     \
+                                          int all_masked) {                                                 \
+    log_softmax_rows(x, out, rows, cols, t, all_masked);                                                    \
+  }                                                                                                         \
+  void log_sum_exp_rows_##suffix##_serial(const real* x, real* out, size_t rows, size_t cols) {             \
+    log_sum_exp_rows(x, out, rows, cols);                                                                   \
+  }                                                                                                         \
+  void softmax_backward_rows_##suffix##_serial(const real* y, const real* dy, real* out, size_t rows,       \
+                                               size_t cols) {                                               \
+    softmax_backward_rows(y, dy, out, rows, cols);                                                          \
+  }                                                                                                         \
+  void log_softmax_backward_rows_##suffix##_serial(const real* y, const real* dy, real* out, size_t rows,   \
+                                                   size_t cols) {                                           \
+    log_softmax_backward_rows(y, dy, out, rows, cols);                                                      \
+  }
+
 extern "C" {
-
-void softmax_rows_f32_serial(const float* x, float* out, size_t rows, size_t cols, double t,
-                             int all_masked) {
-  softmax_rows(x, out, rows, cols, t, all_masked);
-}
-void softmax_rows_f64_serial(const double* x, double* out, size_t rows, size_t cols, double t,
-                             int all_masked) {
-  softmax_rows(x, out, rows, cols, t, all_masked);
-}
-void log_softmax_rows_f32_serial(const float* x, float* out, size_t rows, size_t cols, double t,
-                                 int all_masked) {
-  log_softmax_rows(x, out, rows, cols, t, all_masked);
-}
-void log_softmax_rows_f64_serial(const double* x, double* out, size_t rows, size_t cols, double t,
-                                 int all_masked) {
-  log_softmax_rows(x, out, rows, cols, t, all_masked);
-}
-void log_sum_exp_rows_f32_serial(const float* x, float* out, size_t rows, size_t cols) {
-  log_sum_exp_rows(x, out, rows, cols);
-}
-void log_sum_exp_rows_f64_serial(const double* x, double* out, size_t rows, size_t cols) {
-  log_sum_exp_rows(x, out, rows, cols);
-}
-void softmax_backward_rows_f32_serial(const float* y, const float* dy, float* out, size_t rows, size_t cols) {
-  softmax_backward_rows(y, dy, out, rows, cols);
-}
-void softmax_backward_rows_f64_serial(const double* y, const double* dy, double* out, size_t rows, size_t cols) {
-  softmax_backward_rows(y, dy, out, rows, cols);
-}
-void log_softmax_backward_rows_f32_serial(const float* y, const float* dy, float* out, size_t rows, size_t cols) {
-  log_softmax_backward_rows(y, dy, out, rows, cols);
-}
-void log_softmax_backward_rows_f64_serial(const double* y, const double* dy, double* out, size_t rows, size_t cols) {
-  log_softmax_backward_rows(y, dy, out, rows, cols);
-}
-
+SSM_SOFTMAX_SERIAL(f32, float)
+SSM_SOFTMAX_SERIAL(f64, double)
 }  // extern "C"
