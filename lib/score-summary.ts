@@ -16,9 +16,10 @@ export class ScoreTally {
   add(predictions: Int32Array, logSumExp: FloatArray, labels: Int32Array | null, nll: FloatArray | null): void {
     this.rows += predictions.length;
     for (let i = 0; i < predictions.length; i++) {
-      if (labels && predictions[i] === labels[i]) this.correct++;
       // The log-sum-exp tells the cause: NaN (a NaN logit), +Inf (a +Inf logit), −Inf (all −Inf).
       const lse = logSumExp[i];
+      // A row of all −Inf predicts 0 only by argmax's convention: it is never a correct prediction.
+      if (labels && predictions[i] === labels[i] && lse !== -Infinity) this.correct++;
       if (lse !== lse) this.nanRows++;
       else if (lse === Infinity) this.infiniteRows++;
       else if (lse === -Infinity) this.maskedRows++;

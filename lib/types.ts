@@ -259,7 +259,7 @@ export interface ScoreSummary {
   nanRows: number;
   infiniteRows: number;
   maskedRows: number;
-  /** With labels: the share of all rows whose prediction is the label. */
+  /** With labels: the share of all rows whose prediction is the label (a row of all −Inf never is). */
   accuracy?: number;
   /**
    * With labels: the mean of nll over the `nllRows` rows that have a finite prediction; +Inf

@@ -80,7 +80,7 @@ perplexity (= exp(meanNll)), nllRows, nanRows, infiniteRows, maskedRows, seconds
 backend, outputs (keys without a value are left out; NaN is null). Every row is counted: rows
 with a NaN logit (nanRows), a +Inf logit (infiniteRows) or only -Inf logits (maskedRows) have no
 finite prediction and are left out of meanNll, which averages the other nllRows rows (null when
-there are none).
+there are none); a row of only -Inf logits is never counted correct.
 
 Examples:
   softmax-simd score logits.npy --labels labels.npy
