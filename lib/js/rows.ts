@@ -79,7 +79,8 @@ const SLICE_MS = 4;
 
 /**
  * One turn of the event loop: setImmediate where there is one (Node), else setTimeout, whose
- * 1 ms minimum after every 4 ms slice cost 1.27x the sync time in Node against 1.01x.
+ * 1 ms minimum after every slice would add a quarter to the work (bench/README.md, "Threads and
+ * async").
  */
 const yieldToLoop: () => Promise<void> =
   typeof setImmediate === 'function'
