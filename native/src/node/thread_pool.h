@@ -19,8 +19,8 @@
 
 namespace {
 
-// Work for several pool threads at once: each runs work() (which takes chunks until there are
-// none, or until cancel() was called); the thread that finishes last calls finish().
+// Work for several pool threads at once: each runs work(), which takes chunks until there are
+// none left to take (or until cancel() was called); the thread that finishes last calls finish().
 class PoolWork {
  public:
   virtual ~PoolWork() = default;
@@ -94,6 +94,12 @@ class ThreadPool {
       w->work();
       lock.lock();
       --w->running_;
+      // work() returns when no chunk is left to take: w's runs still queued would only hold its
+      // settling back behind other calls' runs.
+      if (w->queued_ > 0) {
+        queue_.erase(std::remove(queue_.begin(), queue_.end(), w), queue_.end());
+        w->queued_ = 0;
+      }
       if (w->abandoned_) {
         idle_.notify_all();
       } else if (w->running_ == 0 && w->queued_ == 0) {
