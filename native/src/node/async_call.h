@@ -14,9 +14,9 @@
 
 #include <node_api.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -67,7 +67,7 @@ class AsyncCalls {
     }
     AsyncCall* c = call.release();  // from here freed by settle() or cleanup()
     if (live_.empty()) napi_ref_threadsafe_function(env, tsfn_);
-    live_.insert(c);
+    live_.push_back(c);
     if (!ThreadPool::instance().submit(c, std::min(threads, c->job.chunks()))) {
       c->job.work();  // no thread could start: the JS thread does the work
       settle(env, nullptr, this, c);
@@ -84,7 +84,7 @@ class AsyncCalls {
     auto* calls = static_cast<AsyncCalls*>(context);
     const std::unique_ptr<AsyncCall> call(static_cast<AsyncCall*>(data));
     if (env == nullptr || calls->closing_) return;
-    calls->live_.erase(call.get());
+    calls->live_.erase(std::find(calls->live_.begin(), calls->live_.end(), call.get()));
     if (calls->live_.empty()) napi_unref_threadsafe_function(env, calls->tsfn_);
     for (napi_ref ref : call->held) napi_delete_reference(env, ref);
     // Plain Node-API, failures ignored: a C++ exception out of here would abort the process.
@@ -109,7 +109,7 @@ class AsyncCalls {
   static void finalize(napi_env, void* data, void*) { delete static_cast<AsyncCalls*>(data); }
 
   napi_threadsafe_function tsfn_ = nullptr;
-  std::unordered_set<AsyncCall*> live_;  // started and not settled; touched on the JS thread only
+  std::vector<AsyncCall*> live_;  // started and not settled; touched on the JS thread only
   bool closing_ = false;
 };
 

@@ -3,19 +3,22 @@
 // long as they ran (README, "Batch scoring"). One pool per process, shared by every Node environment (the
 // main thread and Workers), grown on demand to the most threads one call has asked for; its
 // threads wait for work and are never joined: they end with the process (the pool is never
-// destroyed, so no static destructor can pull it from under a running kernel). Node-free:
-// async_call.h drives it.
+// destroyed, so no static destructor can pull it from under a running kernel). async_call.h
+// drives it.
+//
+// The locks and condition variables are libuv's (Node's own, so the prebuilds need no newer
+// libstdc++: std::condition_variable::wait is GLIBCXX_3.4.30 with GCC 12), and the containers are
+// vectors (a deque or a hash set pulls in GLIBCXX_3.4.29's __throw_bad_array_new_length).
 #ifndef SOFTMAX_SIMD_NODE_THREAD_POOL_H
 #define SOFTMAX_SIMD_NODE_THREAD_POOL_H
 
+#include <uv.h>
+
 #include <algorithm>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
-#include <mutex>
 #include <system_error>
 #include <thread>
-#include <unordered_set>
+#include <vector>
 
 namespace {
 
@@ -34,6 +37,18 @@ class PoolWork {
   bool abandoned_ = false, finished_ = false;
 };
 
+// libuv's mutex held for a scope.
+class Locked {
+ public:
+  explicit Locked(uv_mutex_t* m) : m_(m) { uv_mutex_lock(m_); }
+  ~Locked() { uv_mutex_unlock(m_); }
+  Locked(const Locked&) = delete;
+  Locked& operator=(const Locked&) = delete;
+
+ private:
+  uv_mutex_t* m_;
+};
+
 class ThreadPool {
  public:
   static ThreadPool& instance() {
@@ -44,12 +59,12 @@ class ThreadPool {
   // Queues `runs` runs of w's work() and grows the pool to that many threads if it can. Returns
   // false when the pool has no thread and none could start: w is not queued then.
   bool submit(PoolWork* w, size_t runs) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    Locked lock(&mutex_);
     grow(runs);
     if (threads_ == 0) return false;
     w->queued_ += runs;
-    for (size_t i = 0; i < runs; ++i) queue_.push_back(w);
-    ready_.notify_all();
+    queue_.insert(queue_.end(), runs, w);
+    uv_cond_broadcast(&ready_);
     return true;
   }
 
@@ -58,18 +73,21 @@ class ThreadPool {
   // finish(). True when finish() was not called and never will be: the caller then owns w.
   bool abandon(PoolWork* w) {
     w->cancel();
-    std::unique_lock<std::mutex> lock(mutex_);
+    Locked lock(&mutex_);
     if (!w->finished_) {
-      queue_.erase(std::remove(queue_.begin(), queue_.end(), w), queue_.end());
-      w->queued_ = 0;
+      drop_queued(w);
       w->abandoned_ = true;
     }
-    idle_.wait(lock, [&] { return w->running_ == 0 && finishing_.count(w) == 0; });
+    while (w->running_ > 0 || std::count(finishing_.begin(), finishing_.end(), w) > 0) uv_cond_wait(&idle_, &mutex_);
     return !w->finished_;
   }
 
  private:
-  ThreadPool() = default;
+  ThreadPool() {
+    uv_mutex_init(&mutex_);
+    uv_cond_init(&ready_);
+    uv_cond_init(&idle_);
+  }
 
   // Called with the mutex held.
   void grow(size_t n) {
@@ -82,45 +100,48 @@ class ThreadPool {
     }
   }
 
+  // Called with the mutex held.
+  void drop_queued(PoolWork* w) {
+    queue_.erase(std::remove(queue_.begin(), queue_.end(), w), queue_.end());
+    w->queued_ = 0;
+  }
+
   void loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
+    Locked lock(&mutex_);
     for (;;) {
-      ready_.wait(lock, [&] { return !queue_.empty(); });
+      while (queue_.empty()) uv_cond_wait(&ready_, &mutex_);
       PoolWork* w = queue_.front();
-      queue_.pop_front();
+      queue_.erase(queue_.begin());
       --w->queued_;
       ++w->running_;
-      lock.unlock();
+      uv_mutex_unlock(&mutex_);
       w->work();
-      lock.lock();
+      uv_mutex_lock(&mutex_);
       --w->running_;
       // work() returns when no chunk is left to take: w's runs still queued would only hold its
       // settling back behind other calls' runs.
-      if (w->queued_ > 0) {
-        queue_.erase(std::remove(queue_.begin(), queue_.end(), w), queue_.end());
-        w->queued_ = 0;
-      }
+      if (w->queued_ > 0) drop_queued(w);
       if (w->abandoned_) {
-        idle_.notify_all();
-      } else if (w->running_ == 0 && w->queued_ == 0) {
+        uv_cond_broadcast(&idle_);
+      } else if (w->running_ == 0) {
         // finish() hands w to its owner, which may free it before finish() has even returned:
         // from here w is only an address.
         w->finished_ = true;
-        finishing_.insert(w);
-        lock.unlock();
+        finishing_.push_back(w);
+        uv_mutex_unlock(&mutex_);
         w->finish();
-        lock.lock();
-        finishing_.erase(w);
-        idle_.notify_all();
+        uv_mutex_lock(&mutex_);
+        finishing_.erase(std::find(finishing_.begin(), finishing_.end(), w));
+        uv_cond_broadcast(&idle_);
       }
     }
   }
 
   static constexpr size_t kMaxThreads = 1024;
-  std::mutex mutex_;
-  std::condition_variable ready_, idle_;
-  std::deque<PoolWork*> queue_;
-  std::unordered_multiset<PoolWork*> finishing_;  // addresses of works inside finish() now
+  uv_mutex_t mutex_;
+  uv_cond_t ready_, idle_;
+  std::vector<PoolWork*> queue_;      // runs to take, oldest first
+  std::vector<PoolWork*> finishing_;  // addresses of works inside finish() now
   size_t threads_ = 0;
 };
 
