@@ -6,13 +6,11 @@
 // destroyed, so no static destructor can pull it from under a running kernel). async_call.h
 // drives it.
 //
-// The locks and condition variables are libuv's (Node's own, so the prebuilds need no newer
-// libstdc++: std::condition_variable::wait is GLIBCXX_3.4.30 with GCC 12), and the containers are
+// The lock and condition variables are pthread's on POSIX, so the prebuilds need no newer
+// libstdc++ (std::condition_variable::wait is GLIBCXX_3.4.30 with GCC 12), and the containers are
 // vectors (a deque or a hash set pulls in GLIBCXX_3.4.29's __throw_bad_array_new_length).
 #ifndef SOFTMAX_SIMD_NODE_THREAD_POOL_H
 #define SOFTMAX_SIMD_NODE_THREAD_POOL_H
-
-#include <uv.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -20,7 +18,59 @@
 #include <thread>
 #include <vector>
 
+#if defined(_WIN32)
+#include <condition_variable>
+#include <mutex>
+#else
+#include <pthread.h>
+#endif
+
 namespace {
+
+// A mutex and a condition variable over it (see the top for why not the standard ones on POSIX).
+#if defined(_WIN32)
+class Mutex {
+ public:
+  void lock() { m_.lock(); }
+  void unlock() { m_.unlock(); }
+  std::mutex& native() { return m_; }
+
+ private:
+  std::mutex m_;
+};
+class Cond {
+ public:
+  void wait(Mutex* m) {
+    std::unique_lock<std::mutex> held(m->native(), std::adopt_lock);
+    c_.wait(held);
+    held.release();
+  }
+  void broadcast() { c_.notify_all(); }
+
+ private:
+  std::condition_variable c_;
+};
+#else
+class Mutex {
+ public:
+  Mutex() { pthread_mutex_init(&m_, nullptr); }
+  void lock() { pthread_mutex_lock(&m_); }
+  void unlock() { pthread_mutex_unlock(&m_); }
+  pthread_mutex_t* native() { return &m_; }
+
+ private:
+  pthread_mutex_t m_;
+};
+class Cond {
+ public:
+  Cond() { pthread_cond_init(&c_, nullptr); }
+  void wait(Mutex* m) { pthread_cond_wait(&c_, m->native()); }
+  void broadcast() { pthread_cond_broadcast(&c_); }
+
+ private:
+  pthread_cond_t c_;
+};
+#endif
 
 // Work for several pool threads at once: each runs work(), which takes chunks until there are
 // none left to take (or until cancel() was called); the thread that finishes last calls finish().
@@ -37,16 +87,16 @@ class PoolWork {
   bool abandoned_ = false, finished_ = false;
 };
 
-// libuv's mutex held for a scope.
+// The mutex held for a scope.
 class Locked {
  public:
-  explicit Locked(uv_mutex_t* m) : m_(m) { uv_mutex_lock(m_); }
-  ~Locked() { uv_mutex_unlock(m_); }
+  explicit Locked(Mutex* m) : m_(m) { m_->lock(); }
+  ~Locked() { m_->unlock(); }
   Locked(const Locked&) = delete;
   Locked& operator=(const Locked&) = delete;
 
  private:
-  uv_mutex_t* m_;
+  Mutex* m_;
 };
 
 class ThreadPool {
@@ -64,7 +114,7 @@ class ThreadPool {
     if (threads_ == 0) return false;
     w->queued_ += runs;
     queue_.insert(queue_.end(), runs, w);
-    uv_cond_broadcast(&ready_);
+    ready_.broadcast();
     return true;
   }
 
@@ -78,16 +128,12 @@ class ThreadPool {
       drop_queued(w);
       w->abandoned_ = true;
     }
-    while (w->running_ > 0 || std::count(finishing_.begin(), finishing_.end(), w) > 0) uv_cond_wait(&idle_, &mutex_);
+    while (w->running_ > 0 || std::count(finishing_.begin(), finishing_.end(), w) > 0) idle_.wait(&mutex_);
     return !w->finished_;
   }
 
  private:
-  ThreadPool() {
-    uv_mutex_init(&mutex_);
-    uv_cond_init(&ready_);
-    uv_cond_init(&idle_);
-  }
+  ThreadPool() = default;
 
   // Called with the mutex held.
   void grow(size_t n) {
@@ -109,37 +155,37 @@ class ThreadPool {
   void loop() {
     Locked lock(&mutex_);
     for (;;) {
-      while (queue_.empty()) uv_cond_wait(&ready_, &mutex_);
+      while (queue_.empty()) ready_.wait(&mutex_);
       PoolWork* w = queue_.front();
       queue_.erase(queue_.begin());
       --w->queued_;
       ++w->running_;
-      uv_mutex_unlock(&mutex_);
+      mutex_.unlock();
       w->work();
-      uv_mutex_lock(&mutex_);
+      mutex_.lock();
       --w->running_;
       // work() returns when no chunk is left to take: w's runs still queued would only hold its
       // settling back behind other calls' runs.
       if (w->queued_ > 0) drop_queued(w);
       if (w->abandoned_) {
-        uv_cond_broadcast(&idle_);
+        idle_.broadcast();
       } else if (w->running_ == 0) {
         // finish() hands w to its owner, which may free it before finish() has even returned:
         // from here w is only an address.
         w->finished_ = true;
         finishing_.push_back(w);
-        uv_mutex_unlock(&mutex_);
+        mutex_.unlock();
         w->finish();
-        uv_mutex_lock(&mutex_);
+        mutex_.lock();
         finishing_.erase(std::find(finishing_.begin(), finishing_.end(), w));
-        uv_cond_broadcast(&idle_);
+        idle_.broadcast();
       }
     }
   }
 
   static constexpr size_t kMaxThreads = 1024;
-  uv_mutex_t mutex_;
-  uv_cond_t ready_, idle_;
+  Mutex mutex_;
+  Cond ready_, idle_;
   std::vector<PoolWork*> queue_;      // runs to take, oldest first
   std::vector<PoolWork*> finishing_;  // addresses of works inside finish() now
   size_t threads_ = 0;
