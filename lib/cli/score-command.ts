@@ -14,7 +14,7 @@ import { UsageError } from './errors.js';
 import { int32Labels, openLabels, openLogits } from './inputs.js';
 import { type NpyFile, dtypeName, itemSize } from './npy.js';
 import { Progress, count, perSecond, progressMode } from './progress.js';
-import { STDIO, planOutput } from './output.js';
+import { type OutputPlan, STDIO, planOutput } from './output.js';
 import { type ScoreSink, createScoreSink, outputFormat, outputPaths } from './score-output.js';
 import { scoreUsage } from './usage.js';
 
@@ -83,7 +83,9 @@ export async function scoreCommand(args: readonly string[], ctx: CommandContext)
       throw new UsageError(`score: --out would overwrite the input ${input}`, 'score');
     }
   }
-  const plans = await Promise.all(names.map(planOutput));
+  // One after another, so that a bad path is reported as the user named it (FILE.npy before FILE.confidence.npy).
+  const plans: OutputPlan[] = [];
+  for (const name of names) plans.push(await planOutput(name));
   // With the JSON document on standard output, the summary and progress go to standard error.
   const report = out === STDIO ? ctx.stderr : ctx.stdout;
 
