@@ -39,10 +39,10 @@ struct CrossEntropy : Softmax<O, kScaled> {
     const size_t cols = a.cols;
     const double eps = a.label_smoothing, smooth = eps / static_cast<double>(cols);
     const double inv_t = 1.0 / a.temperature;
-    CompensatedSum weights;  // W = Σ_c w[c]
-    for (size_t c = 0; c < cols; ++c) weights.add(a.weight ? a.weight[c] : 1.0);
-    const double weight_total = weights.value();
     const bool soft = a.target_probs != nullptr;
+    // W = Σ_c w[c], which only smoothed class-index targets need (the addon calls this once per
+    // chunk of rows, so a 256,000-class row must not pay for another pass over the weights).
+    const double weight_total = soft || eps == 0 ? 0 : a.weight ? S::sum(a.weight, cols) : static_cast<double>(cols);
     const bool spread = soft || eps != 0;  // the loss needs Σ u_c (m − x_c) over every class
     const V ta = O::set1(static_cast<T>(1 - eps)), tb = O::set1(static_cast<T>(smooth));
 

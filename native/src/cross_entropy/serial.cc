@@ -19,8 +19,6 @@ double cross_entropy_rows(const Args& a) {
   const size_t cols = a.cols;
   const double t = a.temperature, eps = a.label_smoothing;
   const double smooth = eps / static_cast<double>(cols);  // eps / C, spread over every class
-  CompensatedSum weight_total;                              // sum_c w[c]
-  for (size_t c = 0; c < cols; ++c) weight_total.add(a.weight ? a.weight[c] : 1.0);
   auto w = [&](size_t c) { return a.weight ? static_cast<double>(a.weight[c]) : 1.0; };
 
   CompensatedSum total;
