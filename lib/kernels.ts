@@ -114,12 +114,13 @@ export const PARALLEL_MIN = 1048576;
 
 /** The number of elements a row call reads (what routing and the threads default go by). */
 export function rowCallLength(c: RowCall): number {
-  return 'call' in c ? c.call.logits.length : c.x.length;
+  // By `op`, not `'call' in c`: an `in` over the calls' several shapes is slow, and tiny calls feel it.
+  return c.op === 'crossEntropy' || c.op === 'score' ? c.call.logits.length : c.x.length;
 }
 
 /** The rows and cols of a row call. */
 export function rowCallShape(c: RowCall): { rows: number; cols: number } {
-  const cols = 'call' in c ? c.call.cols : c.cols;
+  const cols = c.op === 'crossEntropy' || c.op === 'score' ? c.call.cols : c.cols;
   return { rows: rowCallLength(c) / cols, cols };
 }
 

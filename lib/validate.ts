@@ -100,8 +100,10 @@ function overlapError(fn: string, name: string, same: boolean): RangeError {
 
 /** A plain object: an object literal or Object.create(null), from any realm (not a Map, not a class instance). */
 function isPlainObject(value: object): boolean {
-  if (Object.prototype.toString.call(value) !== '[object Object]') return false;
   const proto: unknown = Object.getPrototypeOf(value);
+  // An object literal of this realm (every call's options): no need for the slower test below.
+  if (proto === Object.prototype && !(Symbol.toStringTag in value)) return true;
+  if (Object.prototype.toString.call(value) !== '[object Object]') return false;
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
@@ -170,8 +172,8 @@ export interface Reads {
 
 /**
  * An output array of `like`'s type and the given length: the caller's (checked) or a new one.
- * It may be one of `reads.alias` exactly (in place), never part of one, and shares no byte with
- * `reads.disjoint` (weights and scales are read again for every row).
+ * It may be one of `reads.alias` (default: `like`) exactly (in place), never part of one, and
+ * shares no byte with `reads.disjoint` (weights and scales are read again for every row).
  */
 export function outArray<T extends FloatArray>(
   fn: string,
@@ -179,23 +181,33 @@ export function outArray<T extends FloatArray>(
   value: unknown,
   like: T,
   length: number,
-  reads: Reads = { alias: [like] },
+  reads?: Reads,
 ): T {
   if (value === undefined) return newLike(like, length);
   if (!isFloatArray(value) || !sameType(value, like)) {
     throw typeError(fn, name, `a ${arrayType(like)} like the input`, value);
   }
   if (value.length !== length) throw rangeError(fn, `${name}.length`, String(length), attached(fn, name, value).length);
-  // `.buffer` is read once per array: it is a slow getter, and small calls feel it.
+  // `.buffer` is read once per array: it is a slow getter, and small calls feel it (so do closures
+  // and array methods here: plain loops).
   const buffer = value.buffer;
-  const sameRegion = (input: ArrayBufferView) =>
-    input.byteOffset === value.byteOffset && input.byteLength === value.byteLength;
-  if (reads.alias.some((input) => input !== value && input.buffer === buffer && bytesOverlap(value, input) && !sameRegion(input))) {
-    throw new RangeError(`${fn}: ${name} overlaps an input without being the same array (in place means the very same array)`);
+  const alias = reads === undefined ? null : reads.alias;
+  for (let i = 0, n = alias === null ? 1 : alias.length; i < n; i++) {
+    const input = alias === null ? like : alias[i];
+    if (input !== value && input.buffer === buffer && bytesOverlap(value, input) && !sameRegion(input, value)) {
+      throw new RangeError(`${fn}: ${name} overlaps an input without being the same array (in place means the very same array)`);
+    }
   }
-  const disjoint = (reads.disjoint ?? []).find((input) => input.buffer === buffer && bytesOverlap(value, input));
-  if (disjoint) throw overlapError(fn, name, sameRegion(disjoint));
+  const disjoint = reads?.disjoint ?? [];
+  for (let i = 0; i < disjoint.length; i++) {
+    if (disjoint[i].buffer === buffer && bytesOverlap(value, disjoint[i])) throw overlapError(fn, name, sameRegion(disjoint[i], value));
+  }
   return value;
+}
+
+/** Whether two views of one buffer cover the same bytes. */
+function sameRegion(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.byteOffset === b.byteOffset && a.byteLength === b.byteLength;
 }
 
 export function temperature(fn: string, value: unknown): number {
@@ -279,7 +291,6 @@ export function classTargets(
   }
   const ignore32 = ignore === null ? -1 : ignore >= INT32_MIN && ignore <= INT32_MAX ? ignore : -1;
   const labels = target instanceof Int32Array && (ignore === null || ignore32 === ignore) ? target : new Int32Array(rows);
-  const expected = ignore === null ? `in [0, ${cols})` : `in [0, ${cols}) or ignoreIndex (${ignore})`;
   for (let i = 0; i < rows; i++) {
     const raw: unknown = target[i];
     const v = typeof raw === 'bigint' ? Number(raw) : raw;
@@ -289,7 +300,7 @@ export function classTargets(
     } else if (!Number.isInteger(v)) {
       throw rangeError(fn, `${name}[${i}]`, 'an integer class index', raw);
     } else if (v < 0 || v >= cols || v > INT32_MAX) {
-      throw rangeError(fn, `${name}[${i}]`, expected, raw);
+      throw rangeError(fn, `${name}[${i}]`, ignore === null ? `in [0, ${cols})` : `in [0, ${cols}) or ignoreIndex (${ignore})`, raw);
     } else {
       labels[i] = v;
     }
