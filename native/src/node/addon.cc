@@ -89,7 +89,7 @@ Napi::Value InformationRows(const Napi::CallbackInfo& info) {
     throw_range(env, "measure must be 0, 1 or 2");
   }
   const View p = float_array(info[1], "p");
-  if ((measure == SSM_ENTROPY) != (info[2].IsNull() || info[2].IsUndefined())) {
+  if ((measure == SSM_ENTROPY) != is_nullish(info[2])) {
     throw_type(env, "q must be null for the entropy and an array otherwise");
   }
   const View q = float_array_like(info[2], "q", p, p.length, true);
@@ -98,7 +98,7 @@ Napi::Value InformationRows(const Napi::CallbackInfo& info) {
   const View out = float_array_like(info[3], "out", p, rows);
   check_overlap(env, p, out, "out", false);
   check_overlap(env, q, out, "out", false);
-  const int normalize = info[5].ToBoolean();
+  const int normalize = boolean(info[5]);
   const double scale = number(info[6], "scale");
   const double tolerance = number(info[7], "tolerance");
   const int64_t bad = by_type(p, [&](auto zero) {

@@ -33,9 +33,9 @@ struct View {
 }
 
 View typed_array(const Napi::Value& v, const char* name) {
-  if (!v.IsTypedArray()) throw_type(v.Env(), std::string(name) + " must be a typed array");
-  // One call for type, length and data (already offset by byteOffset): the node-addon-api
-  // accessors make one Node-API call each, which small inputs feel.
+  // One call for type, length and data (already offset by byteOffset), which also fails (with no
+  // exception pending) on anything but a typed array: the node-addon-api accessors make one
+  // Node-API call each, which small inputs feel.
   View view;
   if (napi_get_typedarray_info(v.Env(), v, &view.type, &view.length, &view.data, nullptr, nullptr) != napi_ok) {
     throw_type(v.Env(), std::string(name) + " must be a typed array");
@@ -51,10 +51,22 @@ View float_array(const Napi::Value& v, const char* name) {
   return view;
 }
 
+// null or undefined, in one Node-API call (IsNull() and IsUndefined() make one each).
+bool is_nullish(const Napi::Value& v) {
+  napi_valuetype type;
+  return napi_typeof(v.Env(), v, &type) == napi_ok && (type == napi_null || type == napi_undefined);
+}
+
+// A boolean argument: JS passes true or false (one Node-API call); anything else as JS's Boolean().
+bool boolean(const Napi::Value& v) {
+  bool b = false;
+  return napi_get_value_bool(v.Env(), v, &b) == napi_ok ? b : v.ToBoolean().Value();
+}
+
 // A float array of the logits' type and an exact length; or nothing when `optional` and null.
 View float_array_like(const Napi::Value& v, const char* name, const View& like, size_t length,
                       bool optional = false) {
-  if (optional && (v.IsNull() || v.IsUndefined())) return View{nullptr, 0, like.type};
+  if (optional && is_nullish(v)) return View{nullptr, 0, like.type};
   View view = float_array(v, name);
   if (view.type != like.type) throw_type(v.Env(), std::string(name) + " must have the input's type");
   if (view.length != length) {
@@ -65,7 +77,7 @@ View float_array_like(const Napi::Value& v, const char* name, const View& like, 
 
 // An Int32Array of an exact length; or nothing when `optional` and null.
 View int32_array(const Napi::Value& v, const char* name, size_t length, bool optional = false) {
-  if (optional && (v.IsNull() || v.IsUndefined())) return View{nullptr, 0, napi_int32_array};
+  if (optional && is_nullish(v)) return View{nullptr, 0, napi_int32_array};
   const View view = typed_array(v, name);
   if (view.type != napi_int32_array) throw_type(v.Env(), std::string(name) + " must be an Int32Array");
   if (view.length != length) {

@@ -31,7 +31,7 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   const View out = float_array_like(info[1], "out", x, x.length);
   check_overlap(env, x, out, "out", true);
   const double temperature = positive_finite(info[3], "temperature");
-  const int all_masked = info[4].ToBoolean() ? SSM_ALL_MASKED_ZERO : SSM_ALL_MASKED_NAN;
+  const int all_masked = boolean(info[4]) ? SSM_ALL_MASKED_ZERO : SSM_ALL_MASKED_NAN;
   return by_type(x, [&](auto zero) {
     using T = decltype(zero);
     const auto kernel = Log ? Typed<T>::kernels().log_softmax_rows : Typed<T>::kernels().softmax_rows;
@@ -144,7 +144,7 @@ Napi::Value ScoreRows(const Napi::CallbackInfo& info) {
   const double k = number(info[7], "k");
   if (!(k >= 0 && k <= static_cast<double>(cols)) || k != std::floor(k)) throw_range(env, "k must be an integer in [0, cols]");
   const auto top = static_cast<size_t>(k);
-  const bool probabilities = info[8].ToBoolean();
+  const bool probabilities = boolean(info[8]);
   const View top_indices = int32_array(info[9], "topIndices", rows * top, top == 0);
   const View top_values = float_array_like(info[10], "topValues", x, rows * top, top == 0);
   const std::pair<View, const char*> outputs[] = {

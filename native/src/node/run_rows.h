@@ -27,7 +27,8 @@ template <class F>
 Napi::Value run_rows(const Napi::CallbackInfo& info, size_t at, size_t rows, size_t cols, F run) {
   const Napi::Env env = info.Env();
   const Napi::Value how = info[at];
-  const bool async_call = how.IsTypedArray();
+  napi_valuetype type;
+  const bool async_call = napi_typeof(env, how, &type) == napi_ok && type == napi_object;
   View control;
   if (async_call) {
     control = typed_array(how, "control");
