@@ -164,6 +164,10 @@ void run_all(std::mt19937_64& rng) {
       test_random<double>(5, cols, t, rng);
     }
   }
+  for (size_t cols : {10, 1000}) {  // more rows than a vector has lanes: kernels that batch rows
+    test_random<float>(37, cols, 1.0, rng);
+    test_random<double>(37, cols, 1.0, rng);
+  }
   test_random<float>(2, size_t{1} << 20, 1.0, rng);
   test_random<double>(2, size_t{1} << 20, 1.0, rng);
   test_examples<float>();
