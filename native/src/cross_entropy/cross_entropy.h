@@ -24,6 +24,7 @@ struct CrossEntropy : Softmax<O, kScaled> {
   using S::exps;
   using S::fold;
   using S::in_range;
+  using S::kInf;
   using S::kStoreMax;
   using S::max;
   using S::next_row;
@@ -47,6 +48,10 @@ struct CrossEntropy : Softmax<O, kScaled> {
     const V ta = O::set1(static_cast<T>(1 - eps)), tb = O::set1(static_cast<T>(smooth));
 
     CompensatedSum total;
+    // Rows that store their exponentials take the next row's max in the same loop (pipelined:
+    // the passes of neighbouring rows overlap); it is kept for row `next_max_row`.
+    T next_max = 0;
+    size_t next_max_row = 0;
     for (size_t r = 0; r < a.rows; ++r) {
       const T* x = a.logits + r * cols;
       T* g = a.grad_out ? a.grad_out + r * cols : nullptr;
@@ -88,19 +93,32 @@ struct CrossEntropy : Softmax<O, kScaled> {
       };
       Stats st;
       if (stored) {
-        st = {max(x, cols), 0, false};
+        st = {r > 0 && next_max_row == r ? next_max : max(x, cols), 0, false};
         if (std::isfinite(st.m)) {
           const V mv = O::set1(st.m);
           per_block(0, cols, mv);  // before the exponentials overwrite logits that are the gradient
           check_grad_range();
           if (grad_in_range && (!spread || std::isfinite(u_spread.value()))) {
-            const T* next = next_row(x, r, a.rows, cols);
-            st.sum = fold(cols, [&](size_t i, size_t n) {
-              if (next) __builtin_prefetch(next + i);
+            auto exps_into_g = [&](size_t i, size_t n) {
               const V e = exps(x, i, n, mv, k);
               O::store(g + i, e, n);
               return e;
-            });
+            };
+            if (const T* next = next_row(x, r, a.rows, cols)) {  // rows from memory: prefetch the next
+              st.sum = fold(cols, [&](size_t i, size_t n) {
+                __builtin_prefetch(next + i);
+                return exps_into_g(i, n);
+              });
+            } else {  // rows in cache: the next row's max in this loop (the last row reads its own)
+              const T* following = r + 1 < a.rows ? x + cols : x;
+              V nm = O::set1(-kInf);
+              st.sum = fold(cols, [&](size_t i, size_t n) {
+                nm = O::max(nm, O::load(following + i, n, -kInf));
+                return exps_into_g(i, n);
+              });
+              next_max = O::hmax(nm);
+              next_max_row = r + 1;
+            }
           }
         }
       } else {
