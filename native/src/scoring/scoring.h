@@ -68,6 +68,7 @@ struct Scoring : Softmax<O, false> {
     const bool need_sum = a.confidence || a.log_sum_exp || a.nll || a.labels || (a.k && a.top_probabilities);
     const ExpScale<O> unit = exp_scale<O>(1);
     CompensatedSum total;
+    if (need_sum && cols <= kBlock) return block_score_rows(a, unit);
     for (size_t r = 0; r < a.rows; ++r) {
       const T* x = a.logits + r * cols;
       T m;
@@ -86,18 +87,54 @@ struct Scoring : Softmax<O, false> {
         total.add(Typed<T>::serial().score_rows(&row));
         continue;
       }
-      const auto arg = static_cast<int32_t>(first_equal(x, cols, m));
-      if (a.predictions) a.predictions[r] = arg;
-      if (a.log_sum_exp) a.log_sum_exp[r] = static_cast<T>(m + std::log(sum));
-      if (a.confidence) a.confidence[r] = static_cast<T>(1 / sum);
-      if (a.labels) {
-        const double nll = std::log(sum) + (static_cast<double>(m) - x[a.labels[r]]);
-        if (a.nll) a.nll[r] = static_cast<T>(nll);
-        total.add(nll);
-      }
-      if (a.k) top_k(x, cols, a.k, a.top_indices + r * a.k, a.top_values + r * a.k, a.top_probabilities, m, sum);
+      row_outputs(a, r, m, sum);
+      if (a.log_sum_exp || a.labels) log_outputs(a, r, m, std::log(sum), &total);
     }
     return total.value();
+  }
+
+  // Rows of at most a block: their statistics pipelined and the logs of 16 sums at once
+  // (softmax.h, block_rows and LogBatch); a serial row first takes the logs waiting before it, so
+  // the NLL total adds in row order.
+  template <class Args>
+  static double block_score_rows(const Args& a, const ExpScale<O>& unit) {
+    CompensatedSum total;
+    typename R::LogBatch logs([&](size_t r, T m, T log_sum) { log_outputs(a, r, m, log_sum, &total); });
+    const bool need_log = a.log_sum_exp || a.labels;
+    auto serial_row = [&](size_t r) {
+      logs.flush();
+      const auto row = score_range(a, r, r + 1);
+      total.add(Typed<T>::serial().score_rows(&row));
+    };
+    R::block_rows(a.logits, a.rows, a.cols, unit,
+                  [&](size_t r, T m, double sum) {
+                    if (!std::isfinite(sum)) return serial_row(r);  // a NaN
+                    row_outputs(a, r, m, sum);
+                    if (need_log) logs.add(r, m, sum);
+                  },
+                  serial_row);
+    logs.flush();
+    return total.value();
+  }
+
+  // A row's outputs that need no log: the prediction, the confidence and the top k.
+  template <class Args>
+  static void row_outputs(const Args& a, size_t r, T m, double sum) {
+    const T* x = a.logits + r * a.cols;
+    if (a.predictions) a.predictions[r] = static_cast<int32_t>(first_equal(x, a.cols, m));
+    if (a.confidence) a.confidence[r] = static_cast<T>(1 / sum);
+    if (a.k) top_k(x, a.cols, a.k, a.top_indices + r * a.k, a.top_values + r * a.k, a.top_probabilities, m, sum);
+  }
+
+  // A row's outputs from log Σ e^(x − m): the log-sum-exp and the NLL (added to the total).
+  template <class Args>
+  static void log_outputs(const Args& a, size_t r, T m, double log_sum, CompensatedSum* total) {
+    if (a.log_sum_exp) a.log_sum_exp[r] = static_cast<T>(m + log_sum);
+    if (a.labels) {
+      const double nll = log_sum + (static_cast<double>(m) - a.logits[r * a.cols + a.labels[r]]);
+      if (a.nll) a.nll[r] = static_cast<T>(nll);
+      total->add(nll);
+    }
   }
 
   static void top_k(const T* x, size_t cols, size_t k, int32_t* idx, T* val, bool probabilities, T m, double sum) {

@@ -168,7 +168,12 @@ struct Softmax : Loops<O> {
 
   static void log_sum_exp_rows(const T* x, T* out, size_t rows, size_t cols) {
     const ExpScale<O> k = exp_scale<O>(1);
-    if (cols <= kBlock) return log_sum_exp_pipelined(x, out, rows, cols, k);
+    if (cols <= kBlock) {
+      LogBatch logs([&](size_t r, T m, T log_sum) { out[r] = static_cast<T>(static_cast<double>(m) + log_sum); });
+      block_rows(x, rows, cols, k, [&](size_t r, T m, double sum) { logs.add(r, m, sum); },
+                 [&](size_t r) { serial().log_sum_exp_rows(x + r * cols, out + r, 1, cols); });
+      return logs.flush();
+    }
     for (size_t r = 0; r < rows; ++r, x += cols) {
       const Stats st = stats(x, cols, k, 1.0, next_row(x, r, rows, cols));
       if (std::isfinite(st.m)) {
@@ -179,24 +184,42 @@ struct Softmax : Loops<O> {
     }
   }
 
-  // Rows of one block, pipelined: the loop that sums row r's exponentials also takes row r + 1's
-  // max, and the logs of N rows' sums come from one vector log (simd/log.h: < 1 ULP; the float
-  // sum's rounding adds 2^-24 relative to it, far inside the contract's 1e-6).
-  static void log_sum_exp_pipelined(const T* x, T* out, size_t rows, size_t cols, const ExpScale<O>& k) {
-    T sums[N], maxes[N];
-    size_t at[N], batched = 0;
-    auto flush = [&] {
+  // The logs of row sums, N at a time with one vector log (simd/log.h: < 1 ULP; rounding a sum to
+  // T adds 2^-24 relative to it in float, far inside the contract's 1e-6). done(r, m, log_sum) is
+  // called in the order rows were added, when N are waiting or at flush().
+  template <class Done>
+  struct LogBatch {
+    explicit LogBatch(Done d) : done(d) {}
+    void add(size_t r, T m, double sum) {
+      sums[count] = static_cast<T>(sum);
+      maxes[count] = m;
+      at[count++] = r;
+      if (count == N) flush();
+    }
+    void flush() {
+      if (count == 0) return;
       T logs[N];
-      O::store(logs, log_poly<O>(O::load(sums, batched, 1)), batched);
-      for (size_t j = 0; j < batched; ++j) out[at[j]] = static_cast<T>(static_cast<double>(maxes[j]) + logs[j]);
-      batched = 0;
-    };
+      O::store(logs, log_poly<O>(O::load(sums, count, 1)), count);
+      for (size_t j = 0; j < count; ++j) done(at[j], maxes[j], logs[j]);
+      count = 0;
+    }
+    Done done;
+    T sums[N], maxes[N];
+    size_t at[N], count = 0;
+  };
+
+  // Rows of at most a block, pipelined: the loop that sums row r's exponentials also takes row
+  // r + 1's max, so the passes of neighbouring rows overlap instead of each draining the
+  // out-of-order window. row(r, m, sum) for each row with a finite max, special(r) for the others
+  // (the serial kernel's rows), in row order.
+  template <class Row, class Special>
+  static void block_rows(const T* x, size_t rows, size_t cols, const ExpScale<O>& k, Row row, Special special) {
     T m = max(x, cols);
     for (size_t r = 0; r < rows; ++r, x += cols) {
       // The last row takes its own max again, which is read and not used: no branch in the loop.
       const T* next = r + 1 < rows ? x + cols : x;
       if (!std::isfinite(m)) {
-        serial().log_sum_exp_rows(x, out + r, 1, cols);
+        special(r);
         m = max(next, cols);
         continue;
       }
@@ -206,13 +229,9 @@ struct Softmax : Loops<O> {
         next_max = O::max(next_max, O::load(next + i, n, -kInf));
         return exps(x, i, n, mv, k);
       });
-      sums[batched] = static_cast<T>(sum);
-      maxes[batched] = m;
-      at[batched++] = r;
-      if (batched == N) flush();
+      row(r, m, sum);
       m = O::hmax(next_max);
     }
-    if (batched) flush();
   }
 };
 
