@@ -7,23 +7,32 @@
 namespace {
 
 template <typename Real>
-void test_random(size_t rows, size_t cols, double t, std::mt19937_64& rng) {
+// `rise`: each row climbs by that much from start to end, so that its max rises in almost every
+// block (long rows keep a record of the rises, up to a limit).
+void test_random(size_t rows, size_t cols, double t, std::mt19937_64& rng, double rise = 0) {
   std::uniform_real_distribution<double> dist(-12, 12);
   std::vector<Real> x(rows * cols), out(rows * cols, NAN), lse(rows, NAN);
-  for (auto& v : x) v = static_cast<Real>(dist(rng));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<Real>(dist(rng) + rise * static_cast<double>(i % cols) / cols);
   const std::string where = std::string(Tol<Real>::name) + " " + std::to_string(rows) + "x" +
-                            std::to_string(cols) + " t=" + std::to_string(t);
+                            std::to_string(cols) + " t=" + std::to_string(t) + " rise=" + std::to_string(rise);
   auto& k = kernels<Real>();
-  k.softmax_rows(x.data(), out.data(), rows, cols, t, SSM_ALL_MASKED_NAN);
-  bool ok = true;
-  for (size_t r = 0; r < rows; ++r) {
-    const RowRef ref = reference_row(&x[r * cols], cols, t);
-    for (size_t c = 0; c < cols; ++c) {
-      const long double z = x[r * cols + c] / static_cast<long double>(t);
-      ok &= close_prob<Real>(out[r * cols + c], std::exp(z - ref.lse), (ref.max - x[r * cols + c]) / t);
+  auto softmax_ok = [&](const std::vector<Real>& got) {
+    bool ok = true;
+    for (size_t r = 0; r < rows; ++r) {
+      const RowRef ref = reference_row(&x[r * cols], cols, t);
+      for (size_t c = 0; c < cols; ++c) {
+        const long double z = x[r * cols + c] / static_cast<long double>(t);
+        ok &= close_prob<Real>(got[r * cols + c], std::exp(z - ref.lse), (ref.max - x[r * cols + c]) / t);
+      }
     }
-  }
-  check(ok, "softmax " + where);
+    return ok;
+  };
+  k.softmax_rows(x.data(), out.data(), rows, cols, t, SSM_ALL_MASKED_NAN);
+  check(softmax_ok(out), "softmax " + where);
+  std::vector<Real> in_place = x;
+  k.softmax_rows(in_place.data(), in_place.data(), rows, cols, t, SSM_ALL_MASKED_NAN);
+  check(softmax_ok(in_place), "softmax in place " + where);
+  bool ok;
 
   k.log_softmax_rows(x.data(), out.data(), rows, cols, t, SSM_ALL_MASKED_NAN);
   ok = true;
@@ -168,8 +177,10 @@ void run_all(std::mt19937_64& rng) {
     test_random<float>(37, cols, 1.0, rng);
     test_random<double>(37, cols, 1.0, rng);
   }
-  test_random<float>(2, size_t{1} << 20, 1.0, rng);
-  test_random<double>(2, size_t{1} << 20, 1.0, rng);
+  for (double rise : {0.0, 40.0}) {
+    test_random<float>(2, size_t{1} << 20, 1.0, rng, rise);
+    test_random<double>(2, size_t{1} << 20, 0.7, rng, rise);
+  }
   test_examples<float>();
   test_examples<double>();
   if (testing_serial()) return;  // the comparisons below would be with itself

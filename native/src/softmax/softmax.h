@@ -140,7 +140,9 @@ struct Softmax : Loops<O> {
         });
         const V inv = O::set1(static_cast<T>(1.0 / sum));
         each(cols, [&](size_t i, size_t n) { O::store(out + i, O::mul(O::load(out + i, n, 0), inv), n); });
-      } else {
+      } else if (x == out || !softmax_long_row(x, out, cols, k, t, next_row(x, r, rows, cols))) {
+        // In place (the logits are gone once the first block is written) or a row the blocked
+        // kernel leaves: statistics first, then each exponential again.
         const Stats st = stats(x, cols, k, t, next_row(x, r, rows, cols));
         if (!std::isfinite(st.m)) {
           serial().softmax_rows(x, out, 1, cols, t, all_masked);
@@ -150,6 +152,54 @@ struct Softmax : Loops<O> {
         each(cols, [&](size_t i, size_t n) { O::store(out + i, O::mul(exps(x, i, n, mv, k), inv), n); });
       }
     }
+  }
+
+  // A row longer than kStoreMax (not in place), with one exponential per element: block by
+  // block, the max from L1 and the exponentials against the max so far, m_b, stored in out; then
+  // out is scaled block by block by e^((m_b − m)·s) / sum. False (out then holds nothing of
+  // value) for a row the serial kernel takes (a NaN before the first finite entry, +Inf, all
+  // −Inf) and for a row whose max rises more than kRises times, which the caller recomputes.
+  static bool softmax_long_row(const T* x, T* out, size_t cols, const ExpScale<O>& k, double t, const T* next) {
+    constexpr size_t kRises = 32;
+    size_t rise_at[kRises];  // the block where the max rose to rise_to
+    T rise_to[kRises];
+    size_t rises = 0;
+    T m = -kInf;
+    CompensatedSum sum;
+    for (size_t b = 0; b < cols; b += kBlock) {
+      const size_t n = std::min(kBlock, cols - b);
+      const T mb = max(x + b, n);
+      if (mb > m) {
+        if (rises == kRises || !std::isfinite(mb)) return false;
+        if (m != -kInf) sum.scale(std::exp((static_cast<double>(m) - mb) / t));
+        m = mb;
+        rise_at[rises] = b;
+        rise_to[rises++] = m;
+      }
+      if (m == -kInf) {  // all −Inf so far (written as 0 below), unless a NaN hides here
+        if (has_nan(x + b, n)) return false;
+        continue;
+      }
+      const V mv = O::set1(m);
+      sum.add(fold(n, [&](size_t i, size_t c) {
+        if (next) __builtin_prefetch(next + b + i);
+        const V e = exps(x + b, i, c, mv, k);
+        O::store(out + b + i, e, c);
+        return e;
+      }));
+    }
+    if (rises == 0) return false;  // all −Inf
+    const double total = sum.value();
+    for (size_t b = 0, j = 0; b < cols; b += kBlock) {
+      while (j + 1 < rises && rise_at[j + 1] <= b) ++j;
+      // Blocks of −Inf before the first finite entry hold 0 (NaN when a NaN made the sum NaN).
+      const bool masked = b < rise_at[0];
+      const V scale = O::set1(static_cast<T>(masked ? 0 * total : std::exp((static_cast<double>(rise_to[j]) - m) / t) / total));
+      each(std::min(kBlock, cols - b), [&](size_t i, size_t n) {
+        O::store(out + b + i, masked ? scale : O::mul(O::load(out + b + i, n, 0), scale), n);
+      });
+    }
+    return true;
   }
 
   static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
