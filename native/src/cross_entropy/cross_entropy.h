@@ -41,6 +41,7 @@ struct CrossEntropy : Softmax<O, kScaled> {
     const double eps = a.label_smoothing, smooth = eps / static_cast<double>(cols);
     const double inv_t = 1.0 / a.temperature;
     const bool soft = a.target_probs != nullptr;
+    if (!soft && eps == 0 && !a.grad_out && cols <= kBlock) return loss_rows(a, k);
     // W = Σ_c w[c], which only smoothed class-index targets need (the addon calls this once per
     // chunk of rows, so a 256,000-class row must not pay for another pass over the weights).
     const double weight_total = soft || eps == 0 ? 0 : a.weight ? S::sum(a.weight, cols) : static_cast<double>(cols);
@@ -157,6 +158,40 @@ struct CrossEntropy : Softmax<O, kScaled> {
       }
       if (!soft) g[y] = static_cast<T>(g[y] - (1 - eps) * wy * scale);
     }
+    return total.value();
+  }
+
+  // The loss alone, class-index targets without smoothing, rows of up to a block: the pipelined
+  // row statistics and 16 logs at once (softmax.h, block_rows and LogBatch). loss = w_y·(log Σ +
+  // (m − x_y)/T); a serial row first takes the logs waiting before it, so the total adds in row order.
+  template <class Args>
+  static double loss_rows(const Args& a, const ExpScale<O>& k) {
+    const size_t cols = a.cols;
+    const double inv_t = 1.0 / a.temperature;
+    CompensatedSum total;
+    auto ignored = [&](size_t r) {
+      if (a.target[r] != a.ignore_index) return false;
+      if (a.loss_out) a.loss_out[r] = 0;
+      return true;
+    };
+    typename S::LogBatch logs([&](size_t r, T m, T log_sum) {
+      const int32_t y = a.target[r];
+      const double w = a.weight ? a.weight[y] : 1.0;
+      const double loss = w * (log_sum + (static_cast<double>(m) - a.logits[r * cols + y]) * inv_t);
+      if (a.loss_out) a.loss_out[r] = static_cast<T>(loss);
+      total.add(loss);
+    });
+    S::block_rows(a.logits, a.rows, cols, k,
+                  [&](size_t r, T m, double sum) {
+                    if (!ignored(r)) logs.add(r, m, sum);
+                  },
+                  [&](size_t r) {
+                    if (ignored(r)) return;
+                    logs.flush();
+                    const auto row = cross_entropy_range(a, r, r + 1);
+                    total.add(serial().cross_entropy_rows(&row));
+                  });
+    logs.flush();
     return total.value();
   }
 };
