@@ -1,9 +1,11 @@
 // Pure-TS fused cross-entropy: the formula of native/include/softmax_simd/kernels.h, computed in
-// double with compensated sums. Like the SIMD kernels, it keeps the exponentials in the gradient
-// between passes (one exp per element), unless the gradient overwrites soft targets it still reads.
+// double, row sums in blocks folded into compensated totals (lib/sum.ts). Like the SIMD kernels, it
+// keeps the exponentials in the gradient between passes (one exp per element), unless the gradient
+// overwrites soft targets it still reads. Class-index labels without weights or smoothing (the
+// common call) have a gradient loop of their own, without the per-class terms.
 import type { CrossEntropyCall } from '../kernels.js';
-import { CompensatedSum } from '../sum.js';
-import { rowMax } from './softmax.js';
+import { CompensatedSum, SUM_BLOCK } from '../sum.js';
+import { expSum, expSumStore, rowMax } from './softmax.js';
 
 export function crossEntropyRows(call: CrossEntropyCall): number {
   const { logits: x, cols, target, weight: w, labelSmoothing: eps, temperature: t, lossOut, gradOut: g } = call;
@@ -19,7 +21,9 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
     weightTotal = sum.value();
   }
 
+  const plainLabels = labels !== null && w === null && eps === 0;
   const total = new CompensatedSum();
+  const qs = new CompensatedSum(), ds = new CompensatedSum(), acc = new CompensatedSum(); // reset per row
   for (let r = 0; r < rows; r++) {
     const start = r * cols;
     const end = start + cols;
@@ -35,25 +39,26 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
     let uTotal = 0;
     let uSpread = 0; // Σ u_c (m − x_c)/T: every term ≥ 0, so no cancellation
     if (spread) {
-      const qs = new CompensatedSum();
-      const ds = new CompensatedSum();
-      for (let i = start; i < end; i++) {
-        const wc = w ? w[i - start] : 1;
-        const u = soft ? wc * ((1 - eps) * soft[i] + smooth) : wc;
-        qs.add(u);
-        ds.add(u * ((m - x[i]) / t)); // T divides m − x, never by way of 1/T (see softmax.ts)
+      qs.reset();
+      ds.reset();
+      for (let b = start; b < end; b += SUM_BLOCK) {
+        const blockEnd = Math.min(b + SUM_BLOCK, end);
+        let q = 0, d = 0;
+        for (let i = b; i < blockEnd; i++) {
+          const wc = w ? w[i - start] : 1;
+          const u = soft ? wc * ((1 - eps) * soft[i] + smooth) : wc;
+          q += u;
+          d += u * ((m - x[i]) / t); // T divides m − x, never by way of 1/T (see softmax.ts)
+        }
+        qs.add(q);
+        ds.add(d);
       }
       uTotal = qs.value();
       uSpread = ds.value();
     }
     const stored = g !== null && !(soft !== null && g.buffer === soft.buffer && g.byteOffset === soft.byteOffset);
-    const sum = new CompensatedSum();
-    for (let i = start; i < end; i++) {
-      const e = Math.exp((x[i] - m) / t);
-      if (stored) g[i] = e;
-      sum.add(e);
-    }
-    const logSum = Math.log(sum.value());
+    const sum = stored ? expSumStore(x, g, start, end, m, t, acc) : expSum(x, start, end, m, t, acc);
+    const logSum = Math.log(sum);
     // loss = Σ q_c (lse − z_c) = Q·logSum + Σ q_c (m − x_c)/T
     const wy = labels && w ? w[y] : 1;
     const qTotal = soft ? uTotal : (1 - eps) * wy + smooth * weightTotal;
@@ -65,16 +70,21 @@ export function crossEntropyRows(call: CrossEntropyCall): number {
     // grad_c = (Q·p_c − q_c)·scale with p_c = e_c / sum and scale = gradScale/T applied last, as
     // serial.cc does: with 1/T near the double maximum, no 0·Inf or Inf − Inf where it is not due.
     const scale = (call.gradScale * (call.gradRowScale ? call.gradRowScale[r] : 1)) / t;
-    const qs = qTotal / sum.value();
-    const qu = soft ? 1 : smooth;
-    for (let i = start; i < end; i++) {
-      const e = stored ? g[i] : Math.exp((x[i] - m) / t);
-      const wc = w ? w[i - start] : 1;
-      const u = soft ? wc * ((1 - eps) * soft[i] + smooth) : wc;
-      g[i] = (e * qs - qu * u) * scale;
+    const qp = qTotal / sum;
+    if (plainLabels) {
+      // q_c = 0 but at the label: (e·Q/Σ − 0)·scale, the same value as the loop below.
+      for (let i = start; i < end; i++) g[i] = g[i] * qp * scale;
+    } else {
+      const qu = soft ? 1 : smooth;
+      for (let i = start; i < end; i++) {
+        const e = stored ? g[i] : Math.exp((x[i] - m) / t);
+        const wc = w ? w[i - start] : 1;
+        const u = soft ? wc * ((1 - eps) * soft[i] + smooth) : wc;
+        g[i] = (e * qp - qu * u) * scale;
+      }
     }
     // The label's q_y = (ε/C + 1 − ε)·w_y, whole (its exponential again: g[y] may have been x[y]).
-    if (labels) g[start + y] = (Math.exp((xy - m) / t) * qs - (smooth + 1 - eps) * wy) * scale;
+    if (labels) g[start + y] = (Math.exp((xy - m) / t) * qp - (smooth + 1 - eps) * wy) * scale;
   }
   return total.value();
 }
