@@ -2,7 +2,8 @@
 // so that totals are added in the same order, sync or async. There are no threads here: an async
 // call runs its chunks on the calling thread and yields to the event loop between them every
 // few milliseconds, checking its stop flag each time.
-import { chunkRows, type RowCall, rowCallShape } from '../kernels.js';
+import { chunkRows, type RowCall, rowCallLength, rowCallShape } from '../kernels.js';
+import { surface } from '../surface.js';
 import { CompensatedSum } from '../sum.js';
 import { crossEntropyRows } from './cross-entropy.js';
 import { scoreRows } from './scoring.js';
@@ -65,9 +66,11 @@ function sliceCall(c: RowCall, begin: number, end: number): RowCall {
 }
 
 export function runRows(c: RowCall): number {
+  // One chunk (every small call): its total as it is, without slicing anything. (A row is a
+  // chunk of its own however long; tested first without the shape object, which tiny calls feel.)
+  if (rowCallLength(c) <= surface.chunkElements) return runWhole(c);
   const { rows, cols } = rowCallShape(c);
   const step = chunkRows(cols);
-  // One chunk (every small call): its total as it is, without slicing anything.
   if (rows <= step) return runWhole(c);
   const total = new CompensatedSum();
   for (let begin = 0; begin < rows; begin += step) total.add(runWhole(sliceCall(c, begin, Math.min(rows, begin + step))));
