@@ -106,12 +106,13 @@ struct Softmax : Loops<O> {
     return r + 1 < rows && cols >= kPrefetchMin ? x + cols : nullptr;
   }
 
-  // The kernels' scale s = 1/T as a vector constant; false when it, s·log2 e or its clamp bounds
-  // would not be normal numbers in T (an extreme temperature: the serial kernels take the call).
+  // The kernels' scale s = 1/T as a vector constant; false when it, 16·s·log2 e (exp_table16's
+  // factor) or its clamp bounds would not be normal numbers in T (an extreme temperature: the
+  // serial kernels take the call).
   static bool scale_for(double t, ExpScale<O>* k) {
     const T s = static_cast<T>(1.0 / t);
     using C = ExpConstants<T>;
-    if (!std::isnormal(s) || !std::isnormal(s * C::log2e) || !std::isnormal(C::lo / s) || !std::isnormal(C::hi / s)) {
+    if (!std::isnormal(s) || !std::isnormal(s * C::log2e * 16) || !std::isnormal(C::lo / s) || !std::isnormal(C::hi / s)) {
       return false;
     }
     *k = exp_scale<O>(s);
