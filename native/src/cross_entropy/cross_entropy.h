@@ -94,9 +94,7 @@ struct CrossEntropy : Softmax<O, kScaled> {
           per_block(0, cols, mv);  // before the exponentials overwrite logits that are the gradient
           check_grad_range();
           if (grad_in_range && (!spread || std::isfinite(u_spread.value()))) {
-            const T* next = next_row(x, r, a.rows, cols);
-            st.sum = fold(cols, [&](size_t i, size_t n) {
-              if (next) __builtin_prefetch(next + i);
+            st.sum = fold(cols, next_row(x, r, a.rows, cols), [&](size_t i, size_t n) {
               const V e = exps(x, i, n, mv, k);
               O::store(g + i, e, n);
               return e;

@@ -89,10 +89,7 @@ struct Softmax : Loops<O> {
         continue;
       }
       const V mv = O::set1(m);
-      sum.add(fold(n, [&](size_t i, size_t c) {
-        if (next) __builtin_prefetch(next + b + i);
-        return exps(x + b, i, c, mv, k);
-      }));
+      sum.add(fold(n, next ? next + b : nullptr, [&](size_t i, size_t c) { return exps(x + b, i, c, mv, k); }));
       per_block(b, n, mv);
     }
     return {m, sum.value(), masked_block};
@@ -131,9 +128,7 @@ struct Softmax : Loops<O> {
         }
         const V mv = O::set1(m);
         // While the exponentials keep the core busy, the next row streams in (rows out of cache).
-        const T* next = next_row(x, r, rows, cols);
-        const double sum = fold(cols, [&](size_t i, size_t n) {
-          if (next) __builtin_prefetch(next + i);
+        const double sum = fold(cols, next_row(x, r, rows, cols), [&](size_t i, size_t n) {
           const V e = exps(x, i, n, mv, k);
           O::store(out + i, e, n);
           return e;
