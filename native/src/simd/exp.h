@@ -2,8 +2,8 @@
 // neon.h supply set1/max/min/fma/round/ldexp, and AVX-512 lookup16 for the table form).
 //
 // exp_scaled(d, k) = e^(d·s), the form every kernel needs (d = x − max, s = 1 / temperature). Two
-// algorithms: float on ISAs with a 16-lane table lookup (AVX-512) takes exp_table16, everything
-// else (double, AVX2 and NEON float) the polynomial form.
+// algorithms: ISAs with a 16-entry table lookup (AVX-512: vpermps for float, vpermt2pd over two
+// vectors for double) take exp_table16, the others (AVX2, NEON) the polynomial form.
 //
 // Polynomial form (exp_poly):
 //   1. Clamp: d = min(dhi, max(dlo, d)) with dlo = lo/s, dhi = hi/s (the kernels, whose d is
@@ -21,24 +21,26 @@
 //   4. Scale by 2^n with the ISA's ldexp (AVX-512 vscalef; AVX2 and NEON multiply by 2^⌊n/2⌋ and
 //      2^(n−⌊n/2⌋) built in the exponent field, so subnormal results round once, correctly).
 //
-// Table form (exp_table16, float, 16 lanes), 2 ops fewer than the polynomial form (13 against 15
-// with the kernel's x − max and sum): 6,480 against 5,560 Melem/s in an L1-resident exp-and-sum
-// loop on AVX-512 (Xeon, 2 FMA ports):
-//   1. z = 16·d·s·log2 e + 1.5·2^23 in one FMA: its low mantissa bits hold n = round(16·d·s·log2 e)
-//      = 16k + j, j in [0, 16); n/16 = z/16 − 1.5·2^19 exactly, in one more FMA.
-//   2. r = d·s − (n/16)·ln2_hi − (n/16)·ln2_lo, |r| ≤ ln2/32 (ln2_hi has 12 bits, n/16 at most 12:
-//      their product is exact).
-//   3. t_j = 2^(j/16) from a 16-entry table held in a register, indexed by z's low 4 bits (vpermps
-//      reads only those); e^r ≈ 1 + r·(1 + c2 r + c3 r²), minimax relative error 1.6e-9 (0.03 ULP);
-//      t_j·e^r = t_j + (t_j·r)·q in one final FMA.
+// Table form (exp_table16). Float: 13 vector ops an element with the kernel's x − max and sum,
+// against the polynomial form's 15 (6,480 against 5,560 Melem/s in an L1-resident exp-and-sum
+// loop on AVX-512, Xeon with 2 FMA ports); double: 18 against 22.
+//   1. z = 16·d·s·log2 e + 1.5·2^23 (2^52 for double) in one FMA: its low mantissa bits hold
+//      n = round(16·d·s·log2 e) = 16k + j, j in [0, 16); n/16 = z/16 − magic/16 exactly, in one more FMA.
+//   2. r = d·s − (n/16)·ln2_hi − (n/16)·ln2_lo, |r| ≤ ln2/32 (float's ln2_hi has 12 bits and n/16
+//      at most 12, double's 32 and 15: their product is exact).
+//   3. t_j = 2^(j/16) from a 16-entry table held in registers, indexed by z's low 4 bits (vpermps
+//      and vpermt2pd read only those); e^r ≈ 1 + r·q(r): float, q = 1 + c2 r + c3 r², minimax
+//      relative error 1.6e-9 (0.03 ULP), and t_j·e^r = t_j + (t_j·r)·q in one final FMA; double, q
+//      of degree 6 (Taylor to r^7, 1.2e-18: 0.01 ULP), and the table entries' own rounding errors,
+//      from a second table, go into the polynomial: t_j + t_j·(r·q + error_j).
 //   4. Scale by 2^k = 2^⌊n/16⌋ with vscalef (which floors its exponent operand), masked: lanes with
 //      d < dlo (−Inf, and everything whose result is below half the smallest subnormal) become +0;
 //      the compare is unordered-true, so NaN passes through as NaN. For d > 0 (kPositive) d is
 //      first clamped at dhi, as in the polynomial form.
-//   The table entries are rounded to float (up to 0.45 ULP off, j = 3), and that error passes to
-//   the result on top of its final rounding: the maximum is just under 1 ULP. A second table of the
-//   entries' rounding errors, added into the polynomial (one more vpermps), gives 0.77 ULP but took
-//   the loop above from 6,480 to 5,800 Melem/s, most of the gain: not taken.
+//   Float's table entries are rounded to float (up to 0.45 ULP off, j = 3), and that error passes
+//   to the result on top of its final rounding: the maximum is just under 1 ULP. The error table,
+//   as double has it (one more permute), gives 0.77 ULP but took the loop above from 6,480 to
+//   5,800 Melem/s, most of the gain: not taken for float.
 // Special values: NaN → NaN; −Inf → 0; +Inf → +Inf; underflow → 0 or a subnormal; overflow → +Inf.
 //
 // Measured maximum error; native/test/exp_test.cc measures it again on every run and fails above
@@ -47,8 +49,9 @@
 //           [lo, ln FLT_MAX] (2.2e9 of them; the overflow band above, to hi, is checked to give +Inf);
 //           s = 1 (a temperature adds one rounding of r, a few thousandths of an ULP);
 //   AVX2 float (polynomial): 0.909 ULP (at x = 5.19979858), over the same inputs;
-//   double (polynomial, AVX2 and AVX-512): 0.893 ULP (at x = −362.86201942847009), over 10^8
-//           random inputs in [lo, hi] and near 0, against long double expl.
+//   AVX-512 double (exp_table16): 0.767 ULP (at x = −708.41928081379513, a subnormal result), over
+//           10^8 random inputs in [lo, hi] and near 0, against long double expl;
+//   AVX2 double (polynomial): 0.893 ULP (at x = −362.86201942847009), over the same inputs.
 // NEON, under qemu: float 0.868 ULP over every 16th float32 input, double 0.881 ULP over
 // 6.25·10^6 inputs. ULP is the spacing of the type at the exact result (the subnormal spacing
 // below the smallest normal number).
@@ -98,66 +101,123 @@ struct ExpConstants<double> {
 };
 
 // The bounds exp_test.cc holds every ISA to: float, 1 ULP (exp_table16's 0.9998 is exhaustive,
-// so exact; the polynomial form measures 0.909); double, the measured maximum with a little room
-// (the figure is sampled; NEON's covers a sixteenth of the inputs).
+// so exact; the polynomial form measures 0.909); double, the polynomial form's measured maximum
+// with a little room (the figures are sampled; NEON's covers a sixteenth of the inputs).
 constexpr double kExpMaxUlpFloat = 1.0;
 constexpr double kExpMaxUlpDouble = 0.95;
 
 // exp_table16's constants (see the top of this file).
-struct ExpTable16Constants {
-  static constexpr float magic = 12582912.0f;    // 1.5·2^23: z = magic + n keeps n in its low mantissa bits
-  static constexpr float log2e_16 = 23.0831203f;  // 16 log2 e
+template <typename T>
+struct ExpTable16Constants;
+
+template <>
+struct ExpTable16Constants<float> {
+  static constexpr float magic = 12582912.0f;       // 1.5·2^23: z = magic + n keeps n in its low mantissa bits
+  static constexpr float log2e_16 = 23.0831203f;     // 16 log2 e
   static constexpr float ln2_hi = 0.693115234375f;  // 2839/4096: 12 bits, so n/16 · ln2_hi is exact
   static constexpr float ln2_lo = 3.19461833e-05f;
-  // e^r ≈ 1 + r·(1 + c2 r + c3 r²), minimax relative error 1.6e-9 on [−ln2/32, ln2/32] (coefficients in float)
-  static constexpr float c2 = 0.50001615f, c3 = 0.16666718f;
+  // e^r ≈ 1 + r·q(r), q(r) = c[0] + c[1] r + ...: minimax relative error 1.6e-9 on [−ln2/32, ln2/32]
+  // (coefficients in float)
+  static constexpr int degree = 2;  // of q
+  static constexpr float c[] = {1.0f, 0.50001615f, 0.16666718f};
+  static constexpr bool corrected = false;  // no second table of the entries' rounding errors
   // 2^(j/16) rounded to float, j = 0..15
   alignas(64) static constexpr float table[16] = {
       0x1.000000p+0f, 0x1.0b5586p+0f, 0x1.172b84p+0f, 0x1.2387a6p+0f, 0x1.306fe0p+0f, 0x1.3dea64p+0f,
       0x1.4bfdaep+0f, 0x1.5ab07ep+0f, 0x1.6a09e6p+0f, 0x1.7a1148p+0f, 0x1.8ace54p+0f, 0x1.9c4918p+0f,
       0x1.ae89fap+0f, 0x1.c199bep+0f, 0x1.d5818ep+0f, 0x1.ea4afap+0f};
+  alignas(64) static constexpr float error[16] = {};
 };
 
+template <>
+struct ExpTable16Constants<double> {
+  static constexpr double magic = 6755399441055744.0;  // 1.5·2^52
+  static constexpr double log2e_16 = 23.083120654223414;
+  // 32 bits: n/16 (at most 15 bits) · ln2_hi is exact
+  static constexpr double ln2_hi = ExpConstants<double>::ln2_hi;
+  static constexpr double ln2_lo = ExpConstants<double>::ln2_lo;
+  // Taylor to degree 7: truncation error 1.2e-18 (0.01 ULP) on [−ln2/32, ln2/32]
+  static constexpr int degree = 6;
+  static constexpr double c[] = {1.0, 0.5, 0.16666666666666666, 0.041666666666666664, 0.008333333333333333,
+                                 0.001388888888888889, 0.0001984126984126984};
+  // The entries' rounding errors (up to 0.5 ULP, which the result would inherit) are added into the
+  // polynomial: t_j·(1 + error_j)·(1 + r·q) ≈ t_j + t_j·(r·q + error_j).
+  static constexpr bool corrected = true;
+  // 2^(j/16) rounded to double, j = 0..15, and (2^(j/16) − table[j]) / table[j]
+  alignas(64) static constexpr double table[16] = {
+      0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0, 0x1.2387a6e756238p+0,
+      0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0, 0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0,
+      0x1.6a09e667f3bcdp+0, 0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+      0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0, 0x1.ea4afa2a490dap+0};
+  alignas(64) static constexpr double error[16] = {
+      0.0, 8.189317638195515e-17, -2.7939114859515733e-17, 7.826573258636076e-17,
+      3.3484623336251524e-17, 3.750854201303127e-17, 1.9572585293112036e-17, 5.68648095791174e-17,
+      -6.835808657661922e-17, -2.3591094770850053e-17, 5.1548301170786783e-17, 1.5341410053603723e-17,
+      4.875160526227062e-17, 1.685487290628973e-17, 1.790126907604513e-17, -5.545065618639427e-17};
+};
+
+// The ISAs whose exp is exp_table16: a 16-entry table lookup over 16 / N vectors (O::lookup16) and a
+// masked, flooring ldexp (O::ldexp_floor_unless_less).
 template <class O, class = void>
 struct HasLookup16 : std::false_type {};
 template <class O>
 struct HasLookup16<O, decltype(void(&O::lookup16))> : std::true_type {};
-// The ISAs whose float exp is exp_table16.
 template <class O>
-constexpr bool kExpTable16 = HasLookup16<O>::value && std::is_same_v<typename O::T, float> && O::N == 16;
+constexpr bool kExpTable16 = HasLookup16<O>::value;
 
-// Per-row constants of e^(d·s). exp_table16 uses s_log2e = 16·s·log2 e and the table.
+// Per-row constants of e^(d·s). exp_table16 uses s_log2e = 16·s·log2 e, the table and its errors.
 template <class O>
 struct ExpScale {
-  typename O::V s, s_log2e, dlo, dhi, table;
+  using V = typename O::V;
+  V s, s_log2e, dlo, dhi;
+  V table[2], error[2];  // 16 entries in 16 / N vectors
 };
 
 template <class O>
 ExpScale<O> exp_scale(typename O::T s) {
-  using C = ExpConstants<typename O::T>;
+  using T = typename O::T;
+  using C = ExpConstants<T>;
+  ExpScale<O> k;
+  k.s = O::set1(s);
+  k.dlo = O::set1(C::lo / s);
+  k.dhi = O::set1(C::hi / s);
   if constexpr (kExpTable16<O>) {
-    using C16 = ExpTable16Constants;
-    return {O::set1(s), O::set1(s * C16::log2e_16), O::set1(C::lo / s), O::set1(C::hi / s), O::load(C16::table, 16, 0)};
+    using C16 = ExpTable16Constants<T>;
+    static_assert(16 % O::N == 0 && 16 / O::N <= 2, "the table fills one or two vectors");
+    k.s_log2e = O::set1(s * C16::log2e_16);
+    for (size_t i = 0; i < 2; ++i) {
+      const size_t at = i * O::N % 16;
+      k.table[i] = O::load(C16::table + at, O::N, 0);
+      k.error[i] = O::load(C16::error + at, O::N, 0);
+    }
   } else {
-    return {O::set1(s), O::set1(s * C::log2e), O::set1(C::lo / s), O::set1(C::hi / s), O::zero()};
+    k.s_log2e = O::set1(s * C::log2e);
   }
+  return k;
 }
 
 // e^(d·s) by a 16-entry table: n = round(16·d·s·log2 e) = 16k + j, r = d·s − n·ln2/16 (|r| ≤ ln2/32),
 // e^(d·s) = 2^k · t_j · (1 + r·q(r)) with t_j = 2^(j/16) from the table. Lanes with d < dlo (−Inf,
-// everything below the float range) are zeroed by the mask of the final scale; NaN passes.
+// everything below the type's range) are zeroed by the mask of the final scale; NaN passes.
 template <class O, bool kPositive, bool kScaled>
 inline typename O::V exp_table16(typename O::V d, const ExpScale<O>& k) {
-  using C = ExpTable16Constants;
+  using T = typename O::T;
+  using C = ExpTable16Constants<T>;
   using V = typename O::V;
   if (kPositive) d = O::min(k.dhi, d);
-  const V z = O::fma(d, k.s_log2e, O::set1(C::magic));             // magic + n, n = 16k + j
-  const V n16 = O::fma(z, O::set1(1.0f / 16), O::set1(-C::magic / 16));  // n/16, exactly
+  const V z = O::fma(d, k.s_log2e, O::set1(C::magic));                  // magic + n, n = 16k + j
+  const V n16 = O::fma(z, O::set1(T(1) / 16), O::set1(-C::magic / 16));  // n/16, exactly
   V r = kScaled ? O::fma(d, k.s, O::mul(n16, O::set1(-C::ln2_hi))) : O::fma(n16, O::set1(-C::ln2_hi), d);
   r = O::fma(n16, O::set1(-C::ln2_lo), r);
   const V t = O::lookup16(k.table, z);  // t_j: j is z's low 4 bits
-  const V q = O::fma(O::fma(O::set1(C::c3), r, O::set1(C::c2)), r, O::set1(1.0f));
-  const V e = O::fma(O::mul(t, r), q, t);  // t + t·r·q: one rounding at the end
+  V q = O::set1(C::c[C::degree]);
+  for (int i = C::degree - 1; i >= 0; --i) q = O::fma(q, r, O::set1(C::c[i]));
+  V e;
+  if constexpr (C::corrected) {
+    e = O::fma(t, O::fma(r, q, O::lookup16(k.error, z)), t);  // t + t·(r·q + error_j)
+  } else {
+    e = O::fma(O::mul(t, r), q, t);  // t + t·r·q: one rounding at the end
+  }
   return O::ldexp_floor_unless_less(e, n16, d, k.dlo);  // 2^⌊n/16⌋ = 2^k
 }
 
