@@ -106,10 +106,7 @@ struct CrossEntropy : Softmax<O, kScaled> {
               return e;
             };
             if (const T* next = next_row(x, r, a.rows, cols)) {  // rows from memory: prefetch the next
-              st.sum = fold(cols, [&](size_t i, size_t n) {
-                __builtin_prefetch(next + i);
-                return exps_into_g(i, n);
-              });
+              st.sum = fold(cols, next, exps_into_g);
             } else {  // rows in cache: the next row's max in this loop (the last row reads its own)
               const T* following = r + 1 < a.rows ? x + cols : x;
               V nm = O::set1(-kInf);

@@ -76,6 +76,14 @@ struct Avx2F32 {
     const V f2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k2, bias), 23));
     return _mm256_mul_ps(_mm256_mul_ps(p, f1), f2);
   }
+  // For exp (simd/exp.h): entry j of an 8-entry table with j the low 3 bits of each lane of z's
+  // bits (vpermps reads only those); and t · 2^⌊m/8⌋ for z = 1.5·2^23 + m (m an integer), added to
+  // t's exponent field: t and the result must be normal numbers.
+  static V lookup8(const V* table, V z) { return _mm256_permutevar8x32_ps(table[0], _mm256_castps_si256(z)); }
+  static V scale_by_low_bits8(V t, V z) {
+    const __m256i k = _mm256_and_si256(_mm256_slli_epi32(_mm256_castps_si256(z), 20), _mm256_set1_epi32(-0x800000));
+    return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(t), k));
+  }
   // Bit i set where lane i of a == b / a > b (ordered: NaN never sets a bit).
   static unsigned mask_equal(V a, V b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)); }
   static unsigned mask_greater(V a, V b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GT_OQ)); }

@@ -63,6 +63,13 @@ struct Avx512F32 {
     return _mm512_mask_mul_ps(m, high, m, set1(0.5f));
   }
   static V ldexp(V p, V n) { return _mm512_scalef_ps(p, n); }
+  // For exp (simd/exp.h): p · 2^⌊n⌋ (vscalef floors n), and +0 in lanes where a < b (an ordered
+  // compare: NaN keeps p · 2^⌊n⌋); entry j of a 16-entry table (one vector) with j the low 4 bits
+  // of each lane of z's bits (vpermps reads only those).
+  static V ldexp_floor_unless_less(V p, V n, V a, V b) {
+    return _mm512_maskz_scalef_ps(_mm512_cmp_ps_mask(a, b, _CMP_NLT_UQ), p, n);
+  }
+  static V lookup16(const V* table, V z) { return _mm512_permutexvar_ps(_mm512_castps_si512(z), table[0]); }
   // Bit i set where lane i of a == b / a > b (ordered: NaN never sets a bit).
   static unsigned mask_equal(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
   static unsigned mask_greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
@@ -116,6 +123,11 @@ struct Avx512F64 {
     return _mm512_mask_mul_pd(m, high, m, set1(0.5));
   }
   static V ldexp(V p, V n) { return _mm512_scalef_pd(p, n); }
+  // As Avx512F32's: the 16-entry table is two vectors, j's bit 3 picks one (vpermt2pd).
+  static V ldexp_floor_unless_less(V p, V n, V a, V b) {
+    return _mm512_maskz_scalef_pd(_mm512_cmp_pd_mask(a, b, _CMP_NLT_UQ), p, n);
+  }
+  static V lookup16(const V* table, V z) { return _mm512_permutex2var_pd(table[0], _mm512_castpd_si512(z), table[1]); }
   static unsigned mask_equal(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
   static unsigned mask_greater(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
   static T hmax(V v) { return _mm512_reduce_max_pd(v); }

@@ -90,10 +90,7 @@ struct Softmax : Loops<O> {
         continue;
       }
       const V mv = O::set1(m);
-      sum.add(fold(n, [&](size_t i, size_t c) {
-        if (next) __builtin_prefetch(next + b + i);
-        return exps(x + b, i, c, mv, k);
-      }));
+      sum.add(fold(n, next ? next + b : nullptr, [&](size_t i, size_t c) { return exps(x + b, i, c, mv, k); }));
       per_block(b, n, mv);
     }
     return {m, sum.value(), masked_block};
@@ -107,12 +104,13 @@ struct Softmax : Loops<O> {
     return r + 1 < rows && cols >= kPrefetchMin ? x + cols : nullptr;
   }
 
-  // The kernels' scale s = 1/T as a vector constant; false when it, s·log2 e or its clamp bounds
-  // would not be normal numbers in T (an extreme temperature: the serial kernels take the call).
+  // The kernels' scale s = 1/T as a vector constant; false when it, 16·s·log2 e (exp_table16's
+  // factor) or its clamp bounds would not be normal numbers in T (an extreme temperature: the
+  // serial kernels take the call).
   static bool scale_for(double t, ExpScale<O>* k) {
     const T s = static_cast<T>(1.0 / t);
     using C = ExpConstants<T>;
-    if (!std::isnormal(s) || !std::isnormal(s * C::log2e) || !std::isnormal(C::lo / s) || !std::isnormal(C::hi / s)) {
+    if (!std::isnormal(s) || !std::isnormal(s * C::log2e * 16) || !std::isnormal(C::lo / s) || !std::isnormal(C::hi / s)) {
       return false;
     }
     *k = exp_scale<O>(s);
@@ -131,9 +129,7 @@ struct Softmax : Loops<O> {
         }
         const V mv = O::set1(m);
         // While the exponentials keep the core busy, the next row streams in (rows out of cache).
-        const T* next = next_row(x, r, rows, cols);
-        const double sum = fold(cols, [&](size_t i, size_t n) {
-          if (next) __builtin_prefetch(next + i);
+        const double sum = fold(cols, next_row(x, r, rows, cols), [&](size_t i, size_t n) {
           const V e = exps(x, i, n, mv, k);
           O::store(out + i, e, n);
           return e;
@@ -181,8 +177,7 @@ struct Softmax : Loops<O> {
         continue;
       }
       const V mv = O::set1(m);
-      sum.add(fold(n, [&](size_t i, size_t c) {
-        if (next) __builtin_prefetch(next + b + i);
+      sum.add(fold(n, next ? next + b : nullptr, [&](size_t i, size_t c) {
         const V e = exps(x + b, i, c, mv, k);
         O::store(out + b + i, e, c);
         return e;
