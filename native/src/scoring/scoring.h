@@ -68,23 +68,13 @@ struct Scoring : Softmax<O, false> {
     const bool need_sum = a.confidence || a.log_sum_exp || a.nll || a.labels || (a.k && a.top_probabilities);
     const ExpScale<O> unit = exp_scale<O>(1);
     CompensatedSum total;
-    for (size_t r = 0; r < a.rows; ++r) {
+    // Row r, from its max m and sum (when need_sum) or finiteness.
+    auto finish = [&](size_t r, T m, double sum, bool ordinary) {
       const T* x = a.logits + r * cols;
-      T m;
-      double sum = 0;
-      bool ordinary;
-      if (need_sum) {
-        const typename R::Stats st = R::stats(x, cols, unit, 1.0, R::next_row(x, r, a.rows, cols));
-        m = st.m;
-        sum = st.sum;
-        ordinary = std::isfinite(m) && std::isfinite(sum);
-      } else {
-        m = checked_max(x, cols, &ordinary);
-      }
       if (!ordinary) {
         const auto row = score_range(a, r, r + 1);
         total.add(Typed<T>::serial().score_rows(&row));
-        continue;
+        return;
       }
       const auto arg = static_cast<int32_t>(first_equal(x, cols, m));
       if (a.predictions) a.predictions[r] = arg;
@@ -96,6 +86,36 @@ struct Scoring : Softmax<O, false> {
         total.add(nll);
       }
       if (a.k) top_k(x, cols, a.k, a.top_indices + r * a.k, a.top_values + r * a.k, a.top_probabilities, m, sum);
+    };
+    auto one_row = [&](size_t r) {
+      const T* x = a.logits + r * cols;
+      if (need_sum) {
+        const typename R::Stats st = R::stats(x, cols, unit, 1.0, R::next_row(x, r, a.rows, cols));
+        finish(r, st.m, st.sum, std::isfinite(st.m) && std::isfinite(st.sum));
+      } else {
+        bool ordinary;
+        const T m = checked_max(x, cols, &ordinary);
+        finish(r, m, 0, ordinary);
+      }
+    };
+    if (need_sum && R::Short::fits(cols)) {
+      // Short rows: the max and the sum of N rows at a time (softmax/short_rows.h).
+      R::short_groups(
+          a.rows,
+          [&](size_t r0, size_t n) {
+            typename O::V mv, sv;
+            if (!R::Short::stats_group(a.logits + r0 * cols, cols, n, unit, &mv, &sv)) return false;
+            alignas(64) T m[N], s[N];
+            O::store(m, mv, N);
+            O::store(s, sv, N);
+            for (size_t r = 0; r < n; ++r) finish(r0 + r, m[r], s[r], std::isfinite(s[r]));
+            return true;
+          },
+          [&](size_t r0, size_t n) {
+            for (size_t r = r0; r < r0 + n; ++r) one_row(r);
+          });
+    } else {
+      for (size_t r = 0; r < a.rows; ++r) one_row(r);
     }
     return total.value();
   }

@@ -32,6 +32,7 @@
 #include "simd/compensated_sum.h"
 #include "simd/exp.h"
 #include "simd/loops.h"
+#include "softmax/short_rows.h"
 
 namespace {
 
@@ -118,9 +119,31 @@ struct Softmax : Loops<O> {
     return true;
   }
 
+  using Short = ShortRows<O, kScaled>;
+
+  // Rows of at most kShortMaxCols: groups of N rows (softmax/short_rows.h); a group the short
+  // kernel hands back (a row whose max is not finite) goes to `general`, row for row.
+  template <class Group, class General>
+  static void short_groups(size_t rows, Group group, General general) {
+    for (size_t r = 0; r < rows; r += N) {
+      const size_t count = std::min(N, rows - r);
+      if (!group(r, count)) general(r, count);
+    }
+  }
+
   static void softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
     ExpScale<O> k;
     if (!scale_for(t, &k)) return serial().softmax_rows(x, out, rows, cols, t, all_masked);
+    if (Short::fits(cols)) {
+      return short_groups(
+          rows, [&](size_t r, size_t n) { return Short::softmax_group(x + r * cols, out + r * cols, cols, n, k); },
+          [&](size_t r, size_t n) { softmax_general(x + r * cols, out + r * cols, n, cols, t, all_masked, k); });
+    }
+    softmax_general(x, out, rows, cols, t, all_masked, k);
+  }
+
+  static void softmax_general(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked,
+                              const ExpScale<O>& k) {
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
       if (cols <= kStoreMax) {
         const T m = max(x, cols);
@@ -154,6 +177,16 @@ struct Softmax : Loops<O> {
   static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
     ExpScale<O> k;
     if (!scale_for(t, &k)) return serial().log_softmax_rows(x, out, rows, cols, t, all_masked);
+    if (Short::fits(cols)) {
+      return short_groups(
+          rows, [&](size_t r, size_t n) { return Short::log_softmax_group(x + r * cols, out + r * cols, cols, n, k); },
+          [&](size_t r, size_t n) { log_softmax_general(x + r * cols, out + r * cols, n, cols, t, all_masked, k); });
+    }
+    log_softmax_general(x, out, rows, cols, t, all_masked, k);
+  }
+
+  static void log_softmax_general(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked,
+                                  const ExpScale<O>& k) {
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
       const Stats st = stats(x, cols, k, t, next_row(x, r, rows, cols));
       if (!std::isfinite(st.m)) {
@@ -167,6 +200,15 @@ struct Softmax : Loops<O> {
 
   static void log_sum_exp_rows(const T* x, T* out, size_t rows, size_t cols) {
     const ExpScale<O> k = exp_scale<O>(1);
+    if (Short::fits(cols)) {
+      return short_groups(
+          rows, [&](size_t r, size_t n) { return Short::log_sum_exp_group(x + r * cols, out + r, cols, n, k); },
+          [&](size_t r, size_t n) { log_sum_exp_general(x + r * cols, out + r, n, cols, k); });
+    }
+    log_sum_exp_general(x, out, rows, cols, k);
+  }
+
+  static void log_sum_exp_general(const T* x, T* out, size_t rows, size_t cols, const ExpScale<O>& k) {
     for (size_t r = 0; r < rows; ++r, x += cols) {
       const Stats st = stats(x, cols, k, 1.0, next_row(x, r, rows, cols));
       if (std::isfinite(st.m)) {
