@@ -250,24 +250,32 @@ struct ShortRows : Loops<O> {
     const T* x = a.logits + r0 * cols;
     T* g = a.grad_out ? a.grad_out + r0 * cols : nullptr;
     const double base = a.grad_scale / a.temperature;
-    // Per row: x_y, w_y and w_y·scale (0 for ignored rows and rows past the batch, which are
-    // computed like the others but neither counted nor written), w_y·scale in double.
-    alignas(64) T qs[N];
-    double xy[N], wy[N], fix[N];
+    // Without weights or row factors, every row's gradient constant is `base`, checked once.
+    const bool per_row = a.weight || a.grad_row_scale;
+    if (g && !per_row && !in_range(base)) return false;
+    // Per row: x_y, w_y, w_y·scale (0 for ignored rows and rows past the batch, which are
+    // computed like the others but neither counted nor written) and 1 where ignored.
+    alignas(64) T xy[N], wy[N], qs[N], ign[N];
+    double fix[N];  // w_y·scale in double, subtracted at the label
     unsigned ignored = 0;
     for (size_t r = 0; r < N; ++r) {
       const int32_t y = r < count ? a.target[r0 + r] : a.ignore_index;
       if (y == a.ignore_index) {
         ignored |= 1u << r;
-        qs[r] = 0;
-        xy[r] = wy[r] = fix[r] = 0;
+        xy[r] = wy[r] = qs[r] = 0;
+        ign[r] = 1;
+        fix[r] = 0;
         continue;
       }
+      ign[r] = 0;
       xy[r] = x[r * cols + static_cast<size_t>(y)];  // before the gradient may overwrite the logits
-      const double w = a.weight ? a.weight[y] : 1.0;
-      const double scale = a.grad_row_scale ? base * a.grad_row_scale[r0 + r] : base;
-      if (g && !(in_range(scale) && in_range(w * scale))) return false;
-      wy[r] = w;
+      double w = 1, scale = base;
+      if (per_row) {
+        if (a.weight) w = a.weight[y];
+        if (a.grad_row_scale) scale *= a.grad_row_scale[r0 + r];
+        if (g && !(in_range(scale) && in_range(w * scale))) return false;
+      }
+      wy[r] = static_cast<T>(w);
       qs[r] = static_cast<T>(w * scale);
       fix[r] = w * scale;
     }
@@ -281,17 +289,26 @@ struct ShortRows : Loops<O> {
     } else {
       s = g ? group_sum<true>(x, g, cols, count, m, k) : group_sum<false>(x, nullptr, cols, count, m, k);
     }
-    // loss = w_y·(log S + (m − x_y)/T), in double from the vector log (m − x_y may pass T's range);
-    // ignored rows 0, even when NaN.
-    alignas(64) T ms[N], logs[N];
-    O::store(ms, m, N);
-    O::store(logs, log_poly<O>(s), N);
-    const double inv_t = 1.0 / a.temperature;
-    double group_total = 0;
-    for (size_t r = 0; r < count; ++r) {
-      const double loss = ignored >> r & 1 ? 0.0 : wy[r] * (logs[r] + (static_cast<double>(ms[r]) - xy[r]) * inv_t);
-      if (a.loss_out) a.loss_out[r0 + r] = static_cast<T>(loss);
-      group_total += loss;
+    // loss = w_y·(log S + (m − x_y)·s) in T (within DESIGN.md's bound: three roundings); ignored
+    // rows 0, even when NaN. Where a loss is not finite (m − x_y beyond T's range, or a NaN row),
+    // the group's losses are formed again in double, as the general kernel forms them.
+    const V log_s = log_poly<O>(s);
+    V loss = O::mul(O::load(wy, N, 0), O::fma(O::sub(m, O::load(xy, N, 0)), k.s, log_s));
+    loss = O::keep(O::select_less(O::load(ign, N, 0), O::set1(T(0.5)), loss, O::zero()), count);
+    double group_total = O::hsum(loss);
+    if (std::isfinite(group_total)) {
+      if (a.loss_out) O::store(a.loss_out + r0, loss, count);
+    } else {
+      alignas(64) T ms[N], logs[N];
+      O::store(ms, m, N);
+      O::store(logs, log_s, N);
+      const double inv_t = 1.0 / a.temperature;
+      group_total = 0;
+      for (size_t r = 0; r < count; ++r) {
+        const double l = ignored >> r & 1 ? 0.0 : wy[r] * (logs[r] + (static_cast<double>(ms[r]) - xy[r]) * inv_t);
+        if (a.loss_out) a.loss_out[r0 + r] = static_cast<T>(l);
+        group_total += l;
+      }
     }
     total->add(group_total);
     if (!g) return true;
