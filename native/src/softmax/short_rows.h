@@ -123,9 +123,18 @@ struct ShortRows : Loops<O> {
       return O::keep(v, n);
     };
     if (cols <= N) return one(0, cols);
+    // Rows of several vectors come from memory in large batches: the same place in the next
+    // group (N rows on) is prefetched, and so is the output there.
+    const size_t ahead = N * cols;
+    __builtin_prefetch(x + ahead);
+    if (kStore) __builtin_prefetch(e + ahead, 1);
     V s = one(0, N);
     size_t i = N;
-    for (; i + N <= cols; i += N) s = O::add(s, one(i, N));
+    for (; i + N <= cols; i += N) {
+      __builtin_prefetch(x + i + ahead);
+      if (kStore) __builtin_prefetch(e + i + ahead, 1);
+      s = O::add(s, one(i, N));
+    }
     if (i < cols) s = O::add(s, one(i, cols - i));
     return s;
   }
@@ -215,6 +224,9 @@ struct ShortRows : Loops<O> {
     V m;
     if (!group_max(x, cols, count, &m)) return false;
     const V log_s = log_poly<O>(group_sum<false>(x, nullptr, cols, count, m, k));
+    if (cols > N) {  // the next group's output, which the pass below does not store into
+      for (size_t i = 0; i < N * cols; i += 64 / sizeof(T)) __builtin_prefetch(out + N * cols + i, 1);
+    }
     static_for<N>([&](auto r) {
       if (r < count) {
         const V mr = O::template broadcast_lane<r>(m);
