@@ -92,6 +92,25 @@ void test_cross_entropy_vs_serial(std::mt19937_64& rng) {
         args.grad_out = nullptr;
         k.cross_entropy_rows(&args);
         check(agree(lc, lb, rel_log, 1.0), "cross_entropy loss alone vs serial " + what);
+        if (!use_soft) {
+          // The gradient over the logits themselves, and with a factor per row ('none').
+          std::vector<Real> in_place = x, ld(rows, 7), scale(rows), le(rows, 7), gd(x.size(), 7), ge(x.size(), 7);
+          args.logits = in_place.data();
+          args.grad_out = in_place.data();
+          args.loss_out = ld.data();
+          k.cross_entropy_rows(&args);
+          args.logits = x.data();
+          check(agree(in_place, gb, rel_prob, 1.0 / static_cast<double>(cols)) && agree(ld, lb, rel_log, 1.0),
+                "cross_entropy grad over the logits " + what);
+          for (auto& v : scale) v = static_cast<Real>(u(rng));
+          args.grad_row_scale = scale.data();
+          args.grad_out = gd.data();
+          k.cross_entropy_rows(&args);
+          args.grad_out = ge.data();
+          serial.cross_entropy_rows(&args);
+          check(agree(gd, ge, rel_prob, 1.0 / static_cast<double>(cols)), "cross_entropy grad with row factors vs serial " + what);
+          args.grad_row_scale = nullptr;
+        }
         if (use_soft) {
           std::vector<Real> in_place = soft;
           args.target_probs = in_place.data();

@@ -13,12 +13,17 @@ void test_score_vs_serial(std::mt19937_64& rng) {
   using Args = std::conditional_t<sizeof(Real) == 4, score_args_f32, score_args_f64>;
   const auto [k, serial] = tables<Real>();
   const size_t past_store = (size_t{1} << 20) / sizeof(Real) + 3;
-  for (size_t cols : {size_t{1}, size_t{5}, size_t{33}, size_t{2049}, size_t{5000}, past_store}) {
-    const size_t rows = cols <= 2049 ? 41 : 9;  // 41: rows of up to a block take their logs 16 at a time
+  // Rows of up to 128 take the short-row statistics (softmax/short_rows.h) in groups of one row
+  // per lane, rows of up to a block take their logs 16 at a time: 37 or 41 rows there, the first 9
+  // special, the others mostly ordinary (with −Inf entries or huge values in some), so whole
+  // groups take the short kernel.
+  for (size_t cols : {size_t{1}, size_t{2}, size_t{5}, size_t{16}, size_t{17}, size_t{33}, size_t{128}, size_t{2049}, size_t{5000}, past_store}) {
+    const size_t rows = cols <= 128 ? 37 : cols <= 2049 ? 41 : 9;
     std::vector<Real> x(rows * cols);
     std::vector<int32_t> y(rows);
     for (size_t r = 0; r < rows; ++r) {
-      special_row(&x[r * cols], cols, static_cast<int>(r % 8), rng);
+      const int kind = r < 8 ? static_cast<int>(r) : r % 5 == 0 ? 3 : r % 7 == 0 ? 5 : 0;
+      special_row(&x[r * cols], cols, kind, rng);
       y[r] = static_cast<int32_t>(rng() % cols);
     }
     for (size_t c = 0; c < cols; ++c) x[8 * cols + c] = std::round(x[8 * cols + c]);

@@ -197,6 +197,21 @@ void for_each_special_batch(std::mt19937_64& rng, F f) {
     for (size_t r = 0; r < rows; ++r) special_row(&x[r * cols], cols, static_cast<int>(r % 8), rng);
     f(x, rows, cols, std::string(Tol<Real>::name) + " cols=" + std::to_string(cols));
   }
+  // The short-row kernels (softmax/short_rows.h: rows of up to 128 classes in groups of one row
+  // per vector lane): lengths around each ISA's vector widths (2, 4, 8, 16 lanes) and several
+  // vectors, up to and past 128; 37 rows, so every group size leaves a partial last group. The
+  // first 8 rows hold every special kind (their group goes to the general kernel); later rows
+  // are mostly ordinary, with −Inf entries, huge values or a NaN in some, so that whole groups
+  // take the short kernels with special values in them.
+  for (size_t cols : {2, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129}) {
+    const size_t rows = 37;
+    std::vector<Real> x(rows * cols);
+    for (size_t r = 0; r < rows; ++r) {
+      const int kind = r < 8 ? static_cast<int>(r) : r % 5 == 0 ? 3 : r % 7 == 0 ? 5 : r % 11 == 0 ? 1 : 0;
+      special_row(&x[r * cols], cols, kind, rng);
+    }
+    f(x, rows, cols, std::string(Tol<Real>::name) + " 37 rows, cols=" + std::to_string(cols));
+  }
 }
 
 // Runs `run_all` once for every ISA this build and CPU support, each from the same seed.

@@ -10,6 +10,7 @@
 
 #include "simd/compensated_sum.h"
 #include "simd/row_ranges.h"
+#include "softmax/short_rows.h"
 #include "softmax/softmax.h"
 
 namespace {
@@ -32,11 +33,31 @@ struct CrossEntropy : Softmax<O, kScaled> {
   using S::serial;
   using S::stats;
 
+  using Short = typename S::Short;
+
   template <class Args>
   static double cross_entropy_rows(const Args* args) {
     const Args& a = *args;
     ExpScale<O> k;
     if (!scale_for(a.temperature, &k)) return serial().cross_entropy_rows(&a);
+    // Class-index targets without smoothing on short rows: groups of N rows (softmax/short_rows.h);
+    // a group it hands back takes the general loop below.
+    if (a.target_probs == nullptr && a.label_smoothing == 0 && Short::fits(a.cols)) {
+      CompensatedSum total;
+      S::short_groups(
+          a.rows, [&](size_t r, size_t n) { return Short::cross_entropy_group(a, r, n, k, &total); },
+          [&](size_t r, size_t n) {
+            const Args part = cross_entropy_range(a, r, r + n);
+            total.add(cross_entropy_general(&part, k));
+          });
+      return total.value();
+    }
+    return cross_entropy_general(&a, k);
+  }
+
+  template <class Args>
+  static double cross_entropy_general(const Args* args, const ExpScale<O>& k) {
+    const Args& a = *args;
     const size_t cols = a.cols;
     const double eps = a.label_smoothing, smooth = eps / static_cast<double>(cols);
     const double inv_t = 1.0 / a.temperature;

@@ -68,6 +68,35 @@ struct Scoring : Softmax<O, false> {
     const bool need_sum = a.confidence || a.log_sum_exp || a.nll || a.labels || (a.k && a.top_probabilities);
     const ExpScale<O> unit = exp_scale<O>(1);
     CompensatedSum total;
+    if (need_sum && R::Short::fits(cols)) {
+      // Short rows: the max and the sum of N rows at a time (softmax/short_rows.h) and their logs
+      // in one vector; a group the short kernel hands back takes the block path below.
+      R::short_groups(
+          a.rows,
+          [&](size_t r0, size_t n) {
+            typename O::V mv, sv;
+            if (!R::Short::stats_group(a.logits + r0 * cols, cols, n, unit, &mv, &sv)) return false;
+            alignas(64) T m[N], s[N], logs[N];
+            O::store(m, mv, N);
+            O::store(s, sv, N);
+            O::store(logs, log_poly<O>(sv), N);
+            for (size_t r = 0; r < n; ++r) {
+              if (!std::isfinite(s[r])) {  // a NaN: the serial kernel's row
+                const auto row = score_range(a, r0 + r, r0 + r + 1);
+                total.add(Typed<T>::serial().score_rows(&row));
+                continue;
+              }
+              row_outputs(a, r0 + r, m[r], s[r]);
+              log_outputs(a, r0 + r, m[r], logs[r], &total);
+            }
+            return true;
+          },
+          [&](size_t r0, size_t n) {
+            const auto part = score_range(a, r0, r0 + n);
+            total.add(block_score_rows(part, unit));
+          });
+      return total.value();
+    }
     if (need_sum && cols <= kBlock) return block_score_rows(a, unit);
     for (size_t r = 0; r < a.rows; ++r) {
       const T* x = a.logits + r * cols;

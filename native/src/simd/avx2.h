@@ -87,6 +87,25 @@ struct Avx2F32 {
   // Bit i set where lane i of a == b / a > b (ordered: NaN never sets a bit).
   static unsigned mask_equal(V a, V b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_EQ_OQ)); }
   static unsigned mask_greater(V a, V b) { return _mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GT_OQ)); }
+  // Short rows (softmax/short_rows.h): for every block of 2H lanes, *lo = a's lower H lanes then
+  // b's lower H lanes, *hi = a's upper H then b's upper H; lo op hi halves N rows' partials.
+  template <size_t H>
+  static void transpose_halves(V a, V b, V* lo, V* hi) {
+    if constexpr (H == 4) {
+      *lo = _mm256_permute2f128_ps(a, b, 0x20);
+      *hi = _mm256_permute2f128_ps(a, b, 0x31);
+    } else if constexpr (H == 2) {
+      *lo = _mm256_shuffle_ps(a, b, 0x44);
+      *hi = _mm256_shuffle_ps(a, b, 0xEE);
+    } else {
+      static_assert(H == 1, "H is a power of two below N");
+      *lo = _mm256_blend_ps(a, _mm256_moveldup_ps(b), 0xAA);
+      *hi = _mm256_blend_ps(_mm256_movehdup_ps(a), b, 0xAA);
+    }
+  }
+  // Every lane = lane I of v.
+  template <size_t I>
+  static V broadcast_lane(V v) { return _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(I)); }
   static T hmax(V v) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -165,6 +184,20 @@ struct Avx2F64 {
   }
   static unsigned mask_equal(V a, V b) { return _mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_EQ_OQ)); }
   static unsigned mask_greater(V a, V b) { return _mm256_movemask_pd(_mm256_cmp_pd(a, b, _CMP_GT_OQ)); }
+  // Short rows: as Avx2F32::transpose_halves.
+  template <size_t H>
+  static void transpose_halves(V a, V b, V* lo, V* hi) {
+    if constexpr (H == 2) {
+      *lo = _mm256_permute2f128_pd(a, b, 0x20);
+      *hi = _mm256_permute2f128_pd(a, b, 0x31);
+    } else {
+      static_assert(H == 1, "H is a power of two below N");
+      *lo = _mm256_unpacklo_pd(a, b);
+      *hi = _mm256_unpackhi_pd(a, b);
+    }
+  }
+  template <size_t I>
+  static V broadcast_lane(V v) { return _mm256_permute4x64_pd(v, static_cast<int>(I * 0x55)); }
   static T hmax(V v) {
     __m128d m = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
     m = _mm_max_sd(m, _mm_unpackhi_pd(m, m));

@@ -73,6 +73,28 @@ struct Avx512F32 {
   // Bit i set where lane i of a == b / a > b (ordered: NaN never sets a bit).
   static unsigned mask_equal(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
   static unsigned mask_greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  // Short rows (softmax/short_rows.h): for every block of 2H lanes, *lo = a's lower H lanes then
+  // b's lower H lanes, *hi = a's upper H then b's upper H; lo op hi halves N rows' partials.
+  template <size_t H>
+  static void transpose_halves(V a, V b, V* lo, V* hi) {
+    if constexpr (H == 8) {
+      *lo = _mm512_shuffle_f32x4(a, b, 0x44);
+      *hi = _mm512_shuffle_f32x4(a, b, 0xEE);
+    } else if constexpr (H == 4) {
+      *lo = _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27), b);
+      *hi = _mm512_permutex2var_ps(a, _mm512_setr_epi32(4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31), b);
+    } else if constexpr (H == 2) {
+      *lo = _mm512_shuffle_ps(a, b, 0x44);
+      *hi = _mm512_shuffle_ps(a, b, 0xEE);
+    } else {
+      static_assert(H == 1, "H is a power of two below N");
+      *lo = _mm512_mask_blend_ps(0xAAAA, a, _mm512_moveldup_ps(b));
+      *hi = _mm512_mask_blend_ps(0xAAAA, _mm512_movehdup_ps(a), b);
+    }
+  }
+  // Every lane = lane I of v.
+  template <size_t I>
+  static V broadcast_lane(V v) { return _mm512_permutexvar_ps(_mm512_set1_epi32(I), v); }
   static T hmax(V v) { return _mm512_reduce_max_ps(v); }
   static double hsum(V v) {
     const __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
@@ -130,6 +152,23 @@ struct Avx512F64 {
   static V lookup16(const V* table, V z) { return _mm512_permutex2var_pd(table[0], _mm512_castpd_si512(z), table[1]); }
   static unsigned mask_equal(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
   static unsigned mask_greater(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+  // Short rows: as Avx512F32::transpose_halves.
+  template <size_t H>
+  static void transpose_halves(V a, V b, V* lo, V* hi) {
+    if constexpr (H == 4) {
+      *lo = _mm512_shuffle_f64x2(a, b, 0x44);
+      *hi = _mm512_shuffle_f64x2(a, b, 0xEE);
+    } else if constexpr (H == 2) {
+      *lo = _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), b);
+      *hi = _mm512_permutex2var_pd(a, _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15), b);
+    } else {
+      static_assert(H == 1, "H is a power of two below N");
+      *lo = _mm512_unpacklo_pd(a, b);
+      *hi = _mm512_unpackhi_pd(a, b);
+    }
+  }
+  template <size_t I>
+  static V broadcast_lane(V v) { return _mm512_permutexvar_pd(_mm512_set1_epi64(I), v); }
   static T hmax(V v) { return _mm512_reduce_max_pd(v); }
   static double hsum(V v) { return _mm512_reduce_add_pd(v); }
 };

@@ -91,6 +91,22 @@ struct NeonF32 : NeonTail<NeonF32Base> {
     const uint32x4_t weights = {1, 2, 4, 8};
     return vaddvq_u32(vandq_u32(m, weights));
   }
+  // Short rows (softmax/short_rows.h): for every block of 2H lanes, *lo = a's lower H lanes then
+  // b's lower H lanes, *hi = a's upper H then b's upper H; lo op hi halves N rows' partials.
+  template <size_t H>
+  static void transpose_halves(V a, V b, V* lo, V* hi) {
+    if constexpr (H == 2) {
+      *lo = vcombine_f32(vget_low_f32(a), vget_low_f32(b));
+      *hi = vcombine_f32(vget_high_f32(a), vget_high_f32(b));
+    } else {
+      static_assert(H == 1, "H is a power of two below N");
+      *lo = vtrn1q_f32(a, b);
+      *hi = vtrn2q_f32(a, b);
+    }
+  }
+  // Every lane = lane I of v.
+  template <size_t I>
+  static V broadcast_lane(V v) { return vdupq_laneq_f32(v, I); }
   static T hmax(V v) { return vmaxvq_f32(v); }
   static double hsum(V v) {
     return vaddvq_f64(vaddq_f64(vcvt_f64_f32(vget_low_f32(v)), vcvt_high_f64_f32(v)));
@@ -150,6 +166,15 @@ struct NeonF64 : NeonTail<NeonF64Base> {
     const uint64x2_t weights = {1, 2};
     return static_cast<unsigned>(vaddvq_u64(vandq_u64(m, weights)));
   }
+  // Short rows: as NeonF32::transpose_halves.
+  template <size_t H>
+  static void transpose_halves(V a, V b, V* lo, V* hi) {
+    static_assert(H == 1, "H is a power of two below N");
+    *lo = vtrn1q_f64(a, b);
+    *hi = vtrn2q_f64(a, b);
+  }
+  template <size_t I>
+  static V broadcast_lane(V v) { return vdupq_laneq_f64(v, I); }
   static T hmax(V v) { return vmaxvq_f64(v); }
   static double hsum(V v) { return vaddvq_f64(v); }
 };

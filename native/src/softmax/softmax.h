@@ -33,6 +33,7 @@
 #include "simd/exp.h"
 #include "simd/log.h"
 #include "simd/loops.h"
+#include "softmax/short_rows.h"
 
 namespace {
 
@@ -117,9 +118,31 @@ struct Softmax : Loops<O> {
     return true;
   }
 
+  using Short = ShortRows<O, kScaled>;
+
+  // Rows of at most kShortMaxCols: groups of N rows (softmax/short_rows.h); a group the short
+  // kernel hands back (a row whose max is not finite) goes to `general`, row for row.
+  template <class Group, class General>
+  static void short_groups(size_t rows, Group group, General general) {
+    for (size_t r = 0; r < rows; r += N) {
+      const size_t count = std::min(N, rows - r);
+      if (!group(r, count)) general(r, count);
+    }
+  }
+
   static void softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
     ExpScale<O> k;
     if (!scale_for(t, &k)) return serial().softmax_rows(x, out, rows, cols, t, all_masked);
+    if (Short::fits(cols)) {
+      return short_groups(
+          rows, [&](size_t r, size_t n) { return Short::softmax_group(x + r * cols, out + r * cols, cols, n, k); },
+          [&](size_t r, size_t n) { softmax_general(x + r * cols, out + r * cols, n, cols, t, all_masked, k); });
+    }
+    softmax_general(x, out, rows, cols, t, all_masked, k);
+  }
+
+  static void softmax_general(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked,
+                              const ExpScale<O>& k) {
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
       if (cols <= kStoreMax) {
         const T m = max(x, cols);
@@ -200,6 +223,16 @@ struct Softmax : Loops<O> {
   static void log_softmax_rows(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked) {
     ExpScale<O> k;
     if (!scale_for(t, &k)) return serial().log_softmax_rows(x, out, rows, cols, t, all_masked);
+    if (Short::fits(cols)) {
+      return short_groups(
+          rows, [&](size_t r, size_t n) { return Short::log_softmax_group(x + r * cols, out + r * cols, cols, n, k); },
+          [&](size_t r, size_t n) { log_softmax_general(x + r * cols, out + r * cols, n, cols, t, all_masked, k); });
+    }
+    log_softmax_general(x, out, rows, cols, t, all_masked, k);
+  }
+
+  static void log_softmax_general(const T* x, T* out, size_t rows, size_t cols, double t, int all_masked,
+                                  const ExpScale<O>& k) {
     for (size_t r = 0; r < rows; ++r, x += cols, out += cols) {
       const Stats st = stats(x, cols, k, t, next_row(x, r, rows, cols));
       if (!std::isfinite(st.m)) {
@@ -213,6 +246,15 @@ struct Softmax : Loops<O> {
 
   static void log_sum_exp_rows(const T* x, T* out, size_t rows, size_t cols) {
     const ExpScale<O> k = exp_scale<O>(1);
+    if (Short::fits(cols)) {
+      return short_groups(
+          rows, [&](size_t r, size_t n) { return Short::log_sum_exp_group(x + r * cols, out + r, cols, n, k); },
+          [&](size_t r, size_t n) { log_sum_exp_general(x + r * cols, out + r, n, cols, k); });
+    }
+    log_sum_exp_general(x, out, rows, cols, k);
+  }
+
+  static void log_sum_exp_general(const T* x, T* out, size_t rows, size_t cols, const ExpScale<O>& k) {
     if (cols <= kBlock) {
       LogBatch logs([&](size_t r, T m, T log_sum) { out[r] = static_cast<T>(static_cast<double>(m) + log_sum); });
       block_rows(x, rows, cols, k, [&](size_t r, T m, double sum) { logs.add(r, m, sum); },
