@@ -24,7 +24,7 @@ const api = createApi(loaded.kernels, loaded.backend);
  *
  * @example
  * import { backend } from 'softmax-simd';
- * console.log(backend); // { native: true, isa: 'avx512', supported: ['scalar', 'avx2', 'avx512'], smallMax: 12, threads: 2, parallelMin: 1048576 }
+ * console.log(backend); // { native: true, isa: 'avx512', supported: ['scalar', 'avx2', 'avx512'], smallMax: 16, threads: 2, parallelMin: 1048576 }
  */
 export const backend: Backend = Object.freeze(loaded.backend);
 

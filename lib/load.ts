@@ -174,7 +174,7 @@ function checkIsaCap(env: Record<string, string | undefined>): void {
  * paths' per-call costs cross for softmax and the fused cross-entropy (bench/README.md, "Tiny
  * calls", has the measurements).
  */
-export const SMALL_MAX_DEFAULT = 12;
+export const SMALL_MAX_DEFAULT = 16;
 
 function smallMax(env: Record<string, string | undefined>): number {
   const raw = env.SOFTMAX_SIMD_SMALL_MAX ?? '';

@@ -129,7 +129,7 @@ describe('score', () => {
     }
   });
 
-  // 17 classes: a row is more than the 12 elements (backend.smallMax) below which the native
+  // 17 classes: a row is more than the 16 elements (backend.smallMax) below which the native
   // path hands an input to the pure-TS kernels, whose last bit may differ; so every chunking
   // runs the same kernels and must give the same bytes.
   it('gives identical outputs for --chunk-rows 1, 7 and the default, in .npy and .json', async () => {
