@@ -7,10 +7,15 @@ import type { ClassTargets } from './validate.js';
 
 /** Σ w[y_i] over the rows not ignored (a count when there are no weights). */
 export function targetWeightTotal({ labels, ignoreIndex }: ClassTargets, weight: FloatArray | null): number {
+  if (weight === null) {
+    let count = labels.length;  // exact: an integer count
+    for (let i = 0; i < labels.length; i++) if (labels[i] === ignoreIndex) count--;
+    return count;
+  }
   const total = new CompensatedSum();
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
-    if (y !== ignoreIndex) total.add(weight ? weight[y] : 1);
+    if (y !== ignoreIndex) total.add(weight[y]);
   }
   return total.value();
 }
