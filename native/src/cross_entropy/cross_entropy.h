@@ -192,7 +192,7 @@ struct CrossEntropy : Softmax<O, kScaled> {
       if (a.loss_out) a.loss_out[r] = 0;
       return true;
     };
-    typename S::LogBatch logs([&](size_t r, T m, T log_sum) {
+    auto logs = S::log_batch([&](size_t r, T m, T log_sum) {
       const int32_t y = a.target[r];
       const double w = a.weight ? a.weight[y] : 1.0;
       const double loss = w * (log_sum + (static_cast<double>(m) - a.logits[r * cols + y]) * inv_t);

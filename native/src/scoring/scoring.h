@@ -128,7 +128,7 @@ struct Scoring : Softmax<O, false> {
   template <class Args>
   static double block_score_rows(const Args& a, const ExpScale<O>& unit) {
     CompensatedSum total;
-    typename R::LogBatch logs([&](size_t r, T m, T log_sum) { log_outputs(a, r, m, log_sum, &total); });
+    auto logs = R::log_batch([&](size_t r, T m, T log_sum) { log_outputs(a, r, m, log_sum, &total); });
     const bool need_log = a.log_sum_exp || a.labels;
     auto serial_row = [&](size_t r) {
       logs.flush();

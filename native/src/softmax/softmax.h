@@ -259,7 +259,7 @@ struct Softmax : Loops<O> {
 
   static void log_sum_exp_general(const T* x, T* out, size_t rows, size_t cols, const ExpScale<O>& k) {
     if (cols <= kBlock) {
-      LogBatch logs([&](size_t r, T m, T log_sum) { out[r] = static_cast<T>(static_cast<double>(m) + log_sum); });
+      auto logs = log_batch([&](size_t r, T m, T log_sum) { out[r] = static_cast<T>(static_cast<double>(m) + log_sum); });
       block_rows(x, rows, cols, k, [&](size_t r, T m, double sum) { logs.add(r, m, sum); },
                  [&](size_t r) { serial().log_sum_exp_rows(x + r * cols, out + r, 1, cols); });
       return logs.flush();
@@ -297,6 +297,11 @@ struct Softmax : Loops<O> {
     T sums[N], maxes[N];
     size_t at[N], count = 0;
   };
+  // A LogBatch calling `done` (clang deduces no template arguments for a member template).
+  template <class Done>
+  static LogBatch<Done> log_batch(Done done) {
+    return LogBatch<Done>(done);
+  }
 
   // Rows of at most a block, pipelined: the loop that sums row r's exponentials also takes row
   // r + 1's max, so the passes of neighbouring rows overlap instead of each draining the
