@@ -309,6 +309,7 @@ struct Softmax : Loops<O> {
   // (the serial kernel's rows), in row order.
   template <class Row, class Special>
   static void block_rows(const T* x, size_t rows, size_t cols, const ExpScale<O>& k, Row row, Special special) {
+    if (rows == 0) return;  // an empty batch: no row 0 to take the max of
     T m = max(x, cols);
     for (size_t r = 0; r < rows; ++r, x += cols) {
       // The last row takes its own max again, which is read and not used: no branch in the loop.
