@@ -82,8 +82,7 @@ struct Scoring : Softmax<O, false> {
             O::store(logs, log_poly<O>(sv), N);
             for (size_t r = 0; r < n; ++r) {
               if (!std::isfinite(s[r])) {  // a NaN: the serial kernel's row
-                const auto row = score_range(a, r0 + r, r0 + r + 1);
-                total.add(Typed<T>::serial().score_rows(&row));
+                total.add(serial_row(a, r0 + r));
                 continue;
               }
               row_outputs(a, r0 + r, m[r], s[r]);
@@ -112,8 +111,7 @@ struct Scoring : Softmax<O, false> {
         m = checked_max(x, cols, &ordinary);
       }
       if (!ordinary) {
-        const auto row = score_range(a, r, r + 1);
-        total.add(Typed<T>::serial().score_rows(&row));
+        total.add(serial_row(a, r));
         continue;
       }
       row_outputs(a, r, m, sum);
@@ -130,20 +128,26 @@ struct Scoring : Softmax<O, false> {
     CompensatedSum total;
     auto logs = R::log_batch([&](size_t r, T m, T log_sum) { log_outputs(a, r, m, log_sum, &total); });
     const bool need_log = a.log_sum_exp || a.labels;
-    auto serial_row = [&](size_t r) {
+    auto serial = [&](size_t r) {  // after the logs waiting before it: the total adds in row order
       logs.flush();
-      const auto row = score_range(a, r, r + 1);
-      total.add(Typed<T>::serial().score_rows(&row));
+      total.add(serial_row(a, r));
     };
     R::block_rows(a.logits, a.rows, a.cols, unit,
                   [&](size_t r, T m, double sum) {
-                    if (!std::isfinite(sum)) return serial_row(r);  // a NaN
+                    if (!std::isfinite(sum)) return serial(r);  // a NaN
                     row_outputs(a, r, m, sum);
                     if (need_log) logs.add(r, m, sum);
                   },
-                  serial_row);
+                  serial);
     logs.flush();
     return total.value();
+  }
+
+  // Row r by the serial kernel (NaN, infinite max: the exact semantics); returns its NLL.
+  template <class Args>
+  static double serial_row(const Args& a, size_t r) {
+    const auto row = score_range(a, r, r + 1);
+    return Typed<T>::serial().score_rows(&row);
   }
 
   // A row's outputs that need no log: the prediction, the confidence and the top k.
